@@ -1,7 +1,7 @@
 // The noise-suppression evaluation: every system on every condition of the fixture set, scored
 // by the project's own metrics against the clean reference. Systems receive the noisy mixture at
 // 48 kHz and return a time-aligned signal of the same length.
-import { EVAL_SNRS_DB, NOISE_TYPES, type NsCondition, type NsFixtures } from './fixtures.js';
+import { EVAL_SNRS_DB, FIXTURE_SPEECH_BANDWIDTH_HZ, NOISE_TYPES, type NsCondition, type NsFixtures } from './fixtures.js';
 import { logSpectralDistanceDb } from './metrics/lsd.js';
 import { segmentalSnrDb, snrDb } from './metrics/snr.js';
 import { stoi } from './metrics/stoi.js';
@@ -15,7 +15,10 @@ export interface NsSystem {
 export interface NsScores {
   segSnrDb: number;
   snrDb: number;
+  /** Full-band LSD. */
   lsdDb: number;
+  /** LSD up to the fixtures' speech bandwidth (espeak-ng speech is empty above 11.025 kHz). */
+  lsdSpeechBandDb: number;
   stoi: number;
 }
 
@@ -34,6 +37,7 @@ export interface NsSystemSummary {
   meanSnrGainDb: number;
   meanLsdDb: number;
   meanInputLsdDb: number;
+  meanLsdSpeechBandDb: number;
   meanStoi: number;
   meanInputStoi: number;
   /** Mean segSNR gain per noise type and per input SNR. */
@@ -41,7 +45,7 @@ export interface NsSystemSummary {
   segSnrGainBySnr: Record<string, number>;
   lsdByNoise: Record<string, number>;
   /** The system on clean speech: how much it changes what it should leave alone. */
-  cleanSpeech: { segSnrDb: number; lsdDb: number; stoi: number };
+  cleanSpeech: { segSnrDb: number; lsdDb: number; lsdSpeechBandDb: number; stoi: number };
 }
 
 export function score(clean: Float32Array, estimate: Float32Array, sampleRate: number): NsScores {
@@ -49,6 +53,7 @@ export function score(clean: Float32Array, estimate: Float32Array, sampleRate: n
     segSnrDb: segmentalSnrDb(clean, estimate, sampleRate),
     snrDb: snrDb(clean, estimate),
     lsdDb: logSpectralDistanceDb(clean, estimate, sampleRate),
+    lsdSpeechBandDb: logSpectralDistanceDb(clean, estimate, sampleRate, { maxFrequencyHz: FIXTURE_SPEECH_BANDWIDTH_HZ }),
     stoi: stoi(clean, estimate, sampleRate),
   };
 }
@@ -100,6 +105,7 @@ export function evaluateNs(fixtures: NsFixtures, systems: NsSystem[], options: N
       meanSnrGainDb: mean(results.map((r) => r.output.snrDb - r.input.snrDb)),
       meanLsdDb: mean(results.map((r) => r.output.lsdDb)),
       meanInputLsdDb: mean(results.map((r) => r.input.lsdDb)),
+      meanLsdSpeechBandDb: mean(results.map((r) => r.output.lsdSpeechBandDb)),
       meanStoi: mean(results.map((r) => r.output.stoi)),
       meanInputStoi: mean(results.map((r) => r.input.stoi)),
       segSnrGainByNoise: byKey((r) => r.noiseType, gain),
@@ -108,6 +114,7 @@ export function evaluateNs(fixtures: NsFixtures, systems: NsSystem[], options: N
       cleanSpeech: {
         segSnrDb: mean(cleanScores.map((s) => s.segSnrDb)),
         lsdDb: mean(cleanScores.map((s) => s.lsdDb)),
+        lsdSpeechBandDb: mean(cleanScores.map((s) => s.lsdSpeechBandDb)),
         stoi: mean(cleanScores.map((s) => s.stoi)),
       },
     });

@@ -135,3 +135,4 @@ export class NoiseSuppressor {
     this.noiseLevelDb = 4.3429448 * lnScalar(max<f32>(variance, 1e-12));
   }
 }
+

@@ -6,7 +6,7 @@
 import { ptr, SIMD_BUILD } from '../common';
 import { expint1Scalar, expint1Simd, expScalar, expSimd, lnScalar, lnSimd } from '../vmath';
 
-const DECISION_DIRECTED_WEIGHT: f32 = 0.98;
+const DECISION_DIRECTED_WEIGHT: f32 = 0.92;
 const MAX_POSTERIOR_SNR: f32 = 1000;
 const PRIOR_SMOOTHING: f32 = 0.7;
 /** Presence is certain above -5 dB and absent below -10 dB of smoothed a-priori SNR (Cohen 2003). */

@@ -4,10 +4,11 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE_ERROR, UsageError, type CliCommand, type CliContext } from './command.js';
+import { demoCommand } from './demo-command.js';
 import { processCommand } from './process-command.js';
 
-/** Subcommands by name; `demo`, `conceal` and `video` join this table. */
-const COMMANDS: ReadonlyMap<string, CliCommand> = new Map([processCommand].map((command) => [command.name, command]));
+/** Subcommands by name; `conceal` and `video` join this table. */
+const COMMANDS: ReadonlyMap<string, CliCommand> = new Map([processCommand, demoCommand].map((command) => [command.name, command]));
 
 const ERROR_PREFIX = 'sazanami: error: ';
 
