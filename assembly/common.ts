@@ -43,8 +43,8 @@ export function sanitize(p: usize, n: i32, maxAbs: f32): i32 {
     let x = load<f32>(p + (<usize>i << 2));
     const a = Mathf.abs(x);
     if (!(a <= maxAbs)) {
-      // NaN fails every comparison; Inf and huge values land here too.
-      if (x != x) { x = 0; bad++; }
+      // NaN fails every comparison; ±Inf is as meaningless as NaN; huge finite values are clipped.
+      if (x != x || a == Infinity) { x = 0; bad++; }
       else x = x > 0 ? maxAbs : -maxAbs;
     } else if (a < 1e-30) {
       x = 0;

@@ -271,7 +271,7 @@ describe('sazanami process: bad input exits 2 with one stderr line and no output
     { name: 'a value given to --quiet', input: validInput(), args: [...standard, '--quiet=yes'], error: /^option '--quiet' takes no value$/ },
     { name: 'a repeated option', input: validInput(), args: [...standard, '--ns', 'off', '--ns', 'light'],
       error: /^option '--ns' given more than once$/ },
-    { name: 'an unknown command', args: ['proces', 'IN'], error: /^unknown command 'proces'; accepted: process$/ },
+    { name: 'an unknown command', args: ['proces', 'IN'], error: /^unknown command 'proces'; accepted: process, demo$/ },
     { name: 'no command', args: [], error: /^missing command; accepted: process/ },
     { name: 'an unknown global option', args: ['--verbose'], error: /^unknown option '--verbose'; accepted: -h\/--help, -V\/--version/ },
   ];
@@ -373,5 +373,25 @@ describe('sazanami in-process: internal errors and the progress bar', () => {
     expect(renderProgressLine('processing a.wav', 50, 80)).toBe(`processing a.wav [${'#'.repeat(20)}${'.'.repeat(20)}]  50%`);
     expect(renderProgressLine('processing a.wav', 50, 50).length).toBeLessThanOrEqual(50);
     expect(renderProgressLine('processing a.wav', 7, 25)).toBe('processing a.wav   7%');
+  });
+});
+
+describe('sazanami demo (what npm start runs)', () => {
+  it('writes the built-in sample and one result per preset, and reports a lower noise floor', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'sazanami-demo-'));
+    try {
+      const result = await runCli(['demo', '--out', directory]);
+      expect(result.exitCode).toBe(0);
+      expect((await readdir(directory)).sort()).toEqual(['A-input.wav', 'B-balanced.wav', 'B-light.wav', 'B-strong.wav']);
+      const input = readWav(await readFile(join(directory, 'A-input.wav')));
+      const balanced = readWav(await readFile(join(directory, 'B-balanced.wav')));
+      expect(balanced.channels[0].length).toBe(input.channels[0].length);
+      // The table row: "balanced   -47.6 dB   14.5 dB ..." — the reduction column must be positive.
+      const row = result.stdout.split('\n').find((line) => line.startsWith('balanced'));
+      const reductionDb = Number(row?.trim().split(/\s+/)[3]);
+      expect(reductionDb).toBeGreaterThan(8);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

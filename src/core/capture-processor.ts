@@ -108,7 +108,11 @@ export class CaptureProcessor {
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
       if (output !== input) output.set(input.subarray(0, output.length));
-      this.onError?.(this.failure);
+      try {
+        this.onError?.(this.failure);
+      } catch {
+        // A failing error handler must not turn pass-through into lost audio.
+      }
       return false;
     }
   }

@@ -1,4 +1,4 @@
-// Signal helpers for kernel tests: sine synthesis and fitting, band-limited noise, error measures.
+// Signal helpers for kernel tests: sines, band-limited sums of sines, error measures.
 
 /** A sampled sinusoid amplitude·sin(2πf·n/rate + phase), computed in float64 and stored as float32. */
 export function sine(length: number, frequencyHz: number, sampleRate: number, amplitude = 1, phase = 0): Float32Array {
@@ -6,25 +6,6 @@ export function sine(length: number, frequencyHz: number, sampleRate: number, am
   const w = (2 * Math.PI * frequencyHz) / sampleRate;
   for (let n = 0; n < length; n++) out[n] = amplitude * Math.sin(w * n + phase);
   return out;
-}
-
-/**
- * Least-squares amplitude of the sinusoid at `frequencyHz` in `x[start, end)`: projects onto sin and
- * cos (a DFT at one non-bin frequency) with the 2×2 normal equations, so leakage from a non-integer
- * number of periods does not bias the figure.
- */
-export function sineAmplitude(x: ArrayLike<number>, frequencyHz: number, sampleRate: number, start = 0, end = x.length): number {
-  const w = (2 * Math.PI * frequencyHz) / sampleRate;
-  let ss = 0, cc = 0, sc = 0, xs = 0, xc = 0;
-  for (let n = start; n < end; n++) {
-    const s = Math.sin(w * n), c = Math.cos(w * n);
-    ss += s * s; cc += c * c; sc += s * c;
-    xs += x[n] * s; xc += x[n] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (xs * cc - xc * sc) / det;
-  const b = (xc * ss - xs * sc) / det;
-  return Math.hypot(a, b);
 }
 
 export function rms(x: ArrayLike<number>, start = 0, end = x.length): number {
@@ -48,10 +29,6 @@ export function snrDb(reference: ArrayLike<number>, test: ArrayLike<number>, sta
     error += d * d;
   }
   return error === 0 ? Infinity : 10 * Math.log10(signal / error);
-}
-
-export function toDb(ratio: number): number {
-  return 20 * Math.log10(ratio);
 }
 
 export function hasNonFinite(x: ArrayLike<number>): boolean {
