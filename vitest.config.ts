@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Browser tests (test/browser/) load dist/: rebuild it when sources are newer.
+    globalSetup: ['test/browser/global-setup.ts'],
   },
 });

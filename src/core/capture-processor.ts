@@ -93,21 +93,28 @@ export class CaptureProcessor {
    */
   process(input: Float32Array, output: Float32Array): boolean {
     if (this.failure !== null || this.handle < 0) {
-      if (output !== input) output.set(input.subarray(0, output.length));
+      passThrough(input, output);
       return false;
     }
     const length = Math.min(input.length, output.length);
     try {
+      if (length <= this.maxBlockSize && input.length === length) {
+        // The real-time case (one render quantum): no subarray views, nothing allocated.
+        this.input.array.set(input);
+        this.exports.captureProcess(this.handle, length);
+        output.set(this.output.head(length));
+        return true;
+      }
       for (let offset = 0; offset < length; offset += this.maxBlockSize) {
         const count = Math.min(this.maxBlockSize, length - offset);
         this.input.array.set(input.subarray(offset, offset + count));
         this.exports.captureProcess(this.handle, count);
-        output.set(this.output.array.subarray(0, count), offset);
+        output.set(this.output.head(count), offset);
       }
       return true;
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
-      if (output !== input) output.set(input.subarray(0, output.length));
+      passThrough(input, output);
       try {
         this.onError?.(this.failure);
       } catch {
@@ -144,4 +151,9 @@ export class CaptureProcessor {
     this.exports.collectGarbage();
     this.handle = -1;
   }
+}
+
+function passThrough(input: Float32Array, output: Float32Array): void {
+  if (output === input) return;
+  output.set(input.length <= output.length ? input : input.subarray(0, output.length));
 }

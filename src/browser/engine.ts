@@ -1,0 +1,176 @@
+// The browser engine: compiles the Wasm once and builds capture processors on AudioContexts.
+// It owns at most one AudioContext (created on demand, closed when its last processor stops) unless
+// the app passes its own, which it never closes.
+import type { WasmFlavor, WasmSources } from '../core/wasm-loader.js';
+import { CaptureNode } from './capture-node.js';
+import { type AudioTrackOptions, validateAudioTrackOptions } from './audio-track-options.js';
+import { AudioTrackProcessor } from './audio-track-processor.js';
+import { defaultCaptureWorkletUrl } from './default-urls.js';
+import { isSupported } from './support.js';
+import { type CompiledWasm, compileWasm } from './wasm-module.js';
+
+export interface EngineOptions {
+  /** Wasm builds as URLs, bytes or compiled modules. Default: the files shipped in dist/build/. */
+  wasm?: WasmSources;
+  /** Forces the SIMD or scalar build. Default: SIMD where supported. */
+  flavor?: WasmFlavor;
+  /** URL of dist/worklets/capture.worklet.js. Default: resolved next to this module. */
+  captureWorkletUrl?: string | URL;
+  /** An AudioContext to build on; the engine never closes it. Default: one the engine creates. */
+  context?: AudioContext;
+  /** Sample rate of an engine-created AudioContext. Default: the device's. */
+  sampleRate?: number;
+}
+
+export interface CaptureNodeOptions {
+  /** Enables the worklet's `{type:'fail'}` fault-injection message. For tests only. */
+  enableTestHooks?: boolean;
+}
+
+export class Engine {
+  readonly flavor: WasmFlavor;
+  readonly module: WebAssembly.Module;
+  private readonly wasm: CompiledWasm;
+  private readonly workletUrl: string;
+  private readonly sharedContext: AudioContext | null;
+  private readonly contextSampleRate: number | undefined;
+  private ownContext: AudioContext | null = null;
+  /** Processors being built or running on the engine-owned context; it closes when this reaches 0. */
+  private ownContextUsers = 0;
+  private readonly workletsLoaded = new WeakMap<BaseAudioContext, Promise<void>>();
+  private readonly live = new Set<AudioTrackProcessor>();
+  private closed = false;
+
+  /** Use createEngine(). */
+  constructor(wasm: CompiledWasm, options: EngineOptions) {
+    this.wasm = wasm;
+    this.flavor = wasm.flavor;
+    this.module = wasm.module;
+    this.workletUrl = String(options.captureWorkletUrl ?? defaultCaptureWorkletUrl());
+    this.sharedContext = options.context ?? null;
+    this.contextSampleRate = options.sampleRate;
+  }
+
+  isSupported(): boolean {
+    return isSupported();
+  }
+
+  /** Running AudioTrackProcessors (diagnostics: returns to 0 once every processor was stopped). */
+  get liveProcessorCount(): number {
+    return this.live.size;
+  }
+
+  /** The AudioContext processAudioTrack uses now (null when the engine's own one is closed). */
+  get context(): AudioContext | null {
+    return this.sharedContext ?? this.ownContext;
+  }
+
+  /**
+   * Cleans a microphone track. Resolves once the processor runs; `result.track` is the processed
+   * track to send. Throws TypeError/RangeError for a bad track or options, InvalidStateError for an
+   * ended track or a closed engine.
+   */
+  async processAudioTrack(track: MediaStreamTrack, options?: AudioTrackOptions): Promise<AudioTrackProcessor> {
+    if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
+    if (typeof MediaStreamTrack === 'undefined' || !(track instanceof MediaStreamTrack)) {
+      throw new TypeError('processAudioTrack needs a MediaStreamTrack');
+    }
+    if (track.kind !== 'audio') throw new TypeError(`processAudioTrack needs an audio track, got a ${track.kind} track`);
+    if (track.readyState === 'ended') throw new DOMException('the audio track has ended', 'InvalidStateError');
+    const validated = validateAudioTrackOptions(options);
+
+    const usesOwn = this.sharedContext === null;
+    if (usesOwn) this.ownContextUsers++;
+    try {
+      const context = this.sharedContext ?? this.acquireOwnContext();
+      if (context.state === 'closed') throw new DOMException('the AudioContext is closed', 'InvalidStateError');
+      await this.loadWorklet(context);
+      const capture = new CaptureNode(context, { wasm: this.wasm, options: validated });
+      try {
+        await capture.ready;
+      } catch (error) {
+        await capture.stop();
+        throw error;
+      }
+      const source = context.createMediaStreamSource(new MediaStream([track]));
+      const destination = context.createMediaStreamDestination();
+      destination.channelCount = validated.channelCount;
+      const processor = new AudioTrackProcessor(track, source, capture, destination, (p) => this.release(p, usesOwn));
+      this.live.add(processor);
+      // A context created without a user gesture may start suspended; resuming must not block here.
+      if (context.state === 'suspended') context.resume().catch(() => undefined);
+      return processor;
+    } catch (error) {
+      if (usesOwn) await this.dropOwnContextUser();
+      throw error;
+    }
+  }
+
+  /**
+   * A capture AudioWorkletNode on any context (e.g. an OfflineAudioContext for rendering files or
+   * tests). The caller connects it and calls `stop()` when done.
+   */
+  async createCaptureNode(context: BaseAudioContext, options?: AudioTrackOptions, nodeOptions: CaptureNodeOptions = {}): Promise<CaptureNode> {
+    if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
+    const validated = validateAudioTrackOptions(options);
+    await this.loadWorklet(context);
+    const capture = new CaptureNode(context, { wasm: this.wasm, options: validated, enableTestHooks: nodeOptions.enableTestHooks === true });
+    await capture.ready;
+    return capture;
+  }
+
+  /** Stops every processor and closes the engine's own AudioContext. The engine cannot be reused. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.live].map((processor) => processor.stop()));
+  }
+
+  private acquireOwnContext(): AudioContext {
+    if (this.ownContext === null || this.ownContext.state === 'closed') {
+      this.ownContext = new AudioContext({
+        latencyHint: 'interactive',
+        ...(this.contextSampleRate !== undefined ? { sampleRate: this.contextSampleRate } : {}),
+      });
+    }
+    return this.ownContext;
+  }
+
+  private loadWorklet(context: BaseAudioContext): Promise<void> {
+    let loading = this.workletsLoaded.get(context);
+    if (loading === undefined) {
+      loading = context.audioWorklet.addModule(this.workletUrl);
+      this.workletsLoaded.set(context, loading);
+      loading.catch(() => this.workletsLoaded.delete(context));
+    }
+    return loading.catch((error: unknown) => {
+      throw new Error(`could not load the capture worklet from ${this.workletUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private async release(processor: AudioTrackProcessor, usesOwn: boolean): Promise<void> {
+    this.live.delete(processor);
+    if (usesOwn) await this.dropOwnContextUser();
+  }
+
+  private async dropOwnContextUser(): Promise<void> {
+    this.ownContextUsers--;
+    if (this.ownContextUsers > 0 || this.ownContext === null) return;
+    const context = this.ownContext;
+    this.ownContext = null;
+    if (context.state !== 'closed') await context.close();
+  }
+}
+
+/** Loads and compiles the Wasm once (SIMD where supported) and returns an engine. */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createEngine options must be an object');
+  if (options.flavor !== undefined && options.flavor !== 'simd' && options.flavor !== 'scalar') {
+    throw new RangeError(`flavor must be 'simd' or 'scalar', got '${String(options.flavor)}'`);
+  }
+  if (options.sampleRate !== undefined && (!Number.isInteger(options.sampleRate) || options.sampleRate < 8000 || options.sampleRate > 384000)) {
+    throw new RangeError(`sampleRate must be an integer 8000–384000 Hz, got ${String(options.sampleRate)}`);
+  }
+  const wasm = await compileWasm(options.wasm, options.flavor);
+  return new Engine(wasm, options);
+}

@@ -1,0 +1,9 @@
+// sazanami: the public browser API. createEngine() loads the Wasm once; engine.processAudioTrack()
+// turns a microphone track into a cleaned one to send. The Node/worklet core is `sazanami/core`.
+export { createEngine, Engine, type EngineOptions, type CaptureNodeOptions } from './browser/engine.js';
+export { AudioTrackProcessor, type AudioTrackProcessorStats } from './browser/audio-track-processor.js';
+export { CaptureNode } from './browser/capture-node.js';
+export { type AudioTrackOptions, validateAudioTrackOptions } from './browser/audio-track-options.js';
+export { isSupported } from './browser/support.js';
+export { CAPTURE_PROCESSOR_NAME, type CaptureWorkletStats } from '../worklets/capture-protocol.js';
+export { CAPTURE_DEFAULTS, type CaptureOptions, NOISE_SUPPRESSION_LEVELS, type NoiseSuppressionLevel } from './core/options.js';

@@ -1,0 +1,224 @@
+// Browser-side test functions, called by test/browser/*.test.ts through page.evaluate.
+import { createEngine, isSupported } from '/dist/src/index.js';
+import { float32ToBase64, renderOffline } from './shared.js';
+
+let enginePromise = null;
+function engine() {
+  enginePromise ??= createEngine();
+  return enginePromise;
+}
+
+async function fetchSample() {
+  const response = await fetch('/demo/samples/noisy-speech.wav');
+  return response.arrayBuffer();
+}
+
+/** Decodes the noisy-speech sample at `sampleRate` (the browser resamples) and returns `frames` mono samples. */
+async function decodeSample(sampleRate, frames) {
+  const context = new OfflineAudioContext(1, 1, sampleRate);
+  const decoded = await context.decodeAudioData(await fetchSample());
+  return decoded.getChannelData(0).slice(0, frames);
+}
+
+/** (a) The capture worklet in an OfflineAudioContext at `sampleRate`; returns input and output. */
+async function parity({ sampleRate, seconds, noiseSuppression, wasmBase64, flavor }) {
+  // The same bytes as the Node reference (the build may change on disk while tests run).
+  const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
+  const e = await createEngine({ flavor, wasm: { [flavor]: bytes } });
+  const input = await decodeSample(sampleRate, Math.round(seconds * sampleRate));
+  let capture;
+  const output = await renderOffline(input, sampleRate, Math.round(sampleRate / 10), async (context) => {
+    capture = await e.createCaptureNode(context, { noiseSuppression });
+    return capture.node;
+  });
+  const stats = capture.stats();
+  await capture.stop();
+  return { input: float32ToBase64(input), output: float32ToBase64(output), latencySamples: capture.latencySamples, flavor: e.flavor, stats };
+}
+
+/** (d) Fault injection: the `fail` hook at `faultSeconds`; returns input, output and the port's error messages. */
+async function fault({ sampleRate, seconds, faultSeconds }) {
+  const e = await engine();
+  const input = await decodeSample(sampleRate, Math.round(seconds * sampleRate));
+  let capture;
+  const errors = [];
+  const rejected = [];
+  const output = await renderOffline(input, sampleRate, 0, async (context) => {
+    capture = await e.createCaptureNode(context, { noiseSuppression: 'strong' }, { enableTestHooks: true });
+    capture.onError = (message) => errors.push(message);
+    capture.onRejected = (message) => rejected.push(message);
+    return capture.node;
+  }, (context) => {
+    context.suspend(faultSeconds).then(async () => {
+      // Twice: the second must not produce a second error (the node already bypasses).
+      capture.node.port.postMessage({ type: 'fail' });
+      capture.node.port.postMessage({ type: 'fail' });
+      capture.node.port.postMessage({ type: 'no-such-message' });
+      await capture.requestStats(); // barrier: the worklet handled the messages above
+      await context.resume();
+    });
+  });
+  // Let messages posted during the last render quanta arrive.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const stats = capture.stats();
+  await capture.stop();
+  return {
+    input: float32ToBase64(input), output: float32ToBase64(output), errors, rejected, stats,
+    faultFrame: Math.round(faultSeconds * sampleRate),
+  };
+}
+
+function frameEnergiesDb(samples, frameSize) {
+  const energies = [];
+  for (let start = 0; start + frameSize <= samples.length; start += frameSize) {
+    let sum = 0;
+    for (let i = start; i < start + frameSize; i++) sum += samples[i] * samples[i];
+    energies.push(10 * Math.log10(sum / frameSize + 1e-20));
+  }
+  return energies;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))];
+}
+
+/** (b) Fake microphone → (processAudioTrack) → loopback RTCPeerConnection → recorded remote audio. */
+async function loopback({ processed, seconds, warmupSeconds, noiseSuppression }) {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
+  const micTrack = stream.getAudioTracks()[0];
+  const micSettings = micTrack.getSettings();
+  let processor = null;
+  let sendTrack = micTrack;
+  if (processed) {
+    processor = await (await engine()).processAudioTrack(micTrack, { noiseSuppression });
+    sendTrack = processor.track;
+  }
+  const sender = new RTCPeerConnection();
+  const receiver = new RTCPeerConnection();
+  sender.onicecandidate = (event) => { if (event.candidate) receiver.addIceCandidate(event.candidate); };
+  receiver.onicecandidate = (event) => { if (event.candidate) sender.addIceCandidate(event.candidate); };
+  const remoteStream = new Promise((resolve) => {
+    receiver.ontrack = (event) => resolve(event.streams[0] ?? new MediaStream([event.track]));
+  });
+  sender.addTrack(sendTrack, new MediaStream([sendTrack]));
+  const offer = await sender.createOffer();
+  await sender.setLocalDescription(offer);
+  await receiver.setRemoteDescription(offer);
+  const answer = await receiver.createAnswer();
+  await receiver.setLocalDescription(answer);
+  await sender.setRemoteDescription(answer);
+  const remote = await remoteStream;
+
+  // Web Audio hears a remote track only while a media element plays it.
+  const element = new Audio();
+  element.muted = true;
+  element.srcObject = remote;
+  await element.play();
+  const recordContext = new AudioContext({ sampleRate: 48000 });
+  await recordContext.audioWorklet.addModule('./recorder.worklet.js');
+  const recorder = new AudioWorkletNode(recordContext, 'test-recorder');
+  const chunks = [];
+  recorder.port.onmessage = (event) => chunks.push(event.data);
+  recordContext.createMediaStreamSource(remote).connect(recorder).connect(recordContext.destination);
+  await recordContext.resume();
+  const chunksWanted = Math.round((seconds + warmupSeconds) * 10);
+  while (chunks.length < chunksWanted) await new Promise((resolve) => setTimeout(resolve, 100));
+
+  const processorStats = processor ? await processor.requestStats() : null;
+  const recorded = new Float32Array(chunks.length * chunks[0].length);
+  chunks.forEach((chunk, i) => recorded.set(chunk, i * chunk.length));
+  const analysed = recorded.subarray(Math.round(warmupSeconds * 48000), Math.round((warmupSeconds + seconds) * 48000));
+  const energies = frameEnergiesDb(analysed, 960); // 20 ms frames
+  const audible = energies.filter((db) => db > -100).sort((a, b) => a - b);
+
+  if (processor) await processor.stop();
+  micTrack.stop();
+  sender.close();
+  receiver.close();
+  element.srcObject = null;
+  await recordContext.close();
+  return {
+    micSettings, processorStats,
+    frames: energies.length, digitallySilentFrames: energies.length - audible.length,
+    p10Db: percentile(audible, 10), p50Db: percentile(audible, 50), p90Db: percentile(audible, 90),
+  };
+}
+
+/** (e) processAudioTrack/stop cycles on one engine. */
+async function cycles({ count, sharedContext }) {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
+  const track = stream.getAudioTracks()[0];
+  const context = sharedContext ? new AudioContext() : undefined;
+  const e = await createEngine({ context });
+  const liveAfterStop = [];
+  const scopeAtStart = [];
+  const contexts = new Set();
+  for (let i = 0; i < count; i++) {
+    const processor = await e.processAudioTrack(track, { noiseSuppression: i % 2 ? 'light' : 'strong' });
+    contexts.add(e.context);
+    scopeAtStart.push(processor.stats().liveProcessorsInScope);
+    if (i === 0) processor.update({ noiseSuppression: 'balanced' });
+    await processor.stop();
+    liveAfterStop.push(e.liveProcessorCount);
+  }
+  const contextStates = [...contexts].map((c) => c.state);
+  const result = {
+    count, sharedContext,
+    maxLiveAfterStop: Math.max(...liveAfterStop), finalLive: e.liveProcessorCount,
+    maxLiveProcessorsInScopeAtStart: Math.max(...scopeAtStart), lastLiveProcessorsInScopeAtStart: scopeAtStart.at(-1),
+    contextsCreated: contexts.size, contextStatesAfter: [...new Set(contextStates)],
+    engineContextAfter: e.context ? e.context.state : null, inputTrackState: track.readyState,
+  };
+  await e.close();
+  track.stop();
+  if (context) await context.close();
+  return result;
+}
+
+/** (e) Errors at the public edge: bad track kind, ended track, bad options. */
+async function edgeErrors() {
+  const e = await engine();
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  const [audio] = stream.getAudioTracks();
+  const [video] = stream.getVideoTracks();
+  const attempt = async (run) => {
+    try { await run(); return 'no error'; } catch (error) { return `${error.name}: ${error.message}`; }
+  };
+  const ended = audio.clone();
+  ended.stop();
+  const result = {
+    supported: isSupported(),
+    videoTrack: await attempt(() => e.processAudioTrack(video)),
+    notATrack: await attempt(() => e.processAudioTrack({ kind: 'audio' })),
+    endedTrack: await attempt(() => e.processAudioTrack(ended)),
+    badLevel: await attempt(() => e.processAudioTrack(audio, { noiseSuppression: 'max' })),
+    unknownOption: await attempt(() => e.processAudioTrack(audio, { echo: true })),
+    badChannels: await attempt(() => e.processAudioTrack(audio, { channelCount: 3 })),
+    live: e.liveProcessorCount,
+  };
+  const processor = await e.processAudioTrack(audio);
+  result.badUpdate = await attempt(async () => processor.update({ noiseSuppression: 'loud' }));
+  processor.update({ noiseSuppression: 'light' });
+  result.levelAfterUpdate = (await processor.requestStats()).options.noiseSuppression;
+  // A malformed message that bypasses the edge is rejected by the worklet and changes nothing.
+  const rejected = new Promise((resolve) => {
+    processor.capture.onRejected = resolve;
+  });
+  processor.capture.node.port.postMessage({ type: 'update', options: { noiseSuppression: 'x' } });
+  result.rawBadUpdate = await rejected;
+  result.levelAfterRawBadUpdate = (await processor.requestStats()).options.noiseSuppression;
+  await processor.stop();
+  const stereo = await e.processAudioTrack(audio, { channelCount: 2 });
+  result.stereoChannels = (await stereo.requestStats()).channelCount;
+  result.stereoTrackChannels = stereo.track.getSettings().channelCount ?? null;
+  await stereo.stop();
+  result.updateAfterStop = await attempt(async () => processor.update({ noiseSuppression: 'light' }));
+  for (const track of stream.getTracks()) track.stop();
+  return result;
+}
+
+window.sazanamiTest = { parity, fault, loopback, cycles, edgeErrors };

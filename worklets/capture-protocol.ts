@@ -1,0 +1,63 @@
+// Messages between the capture AudioWorkletNode (main thread) and the "sazanami-capture"
+// processor (audio thread). Shared by the worklet and the public API so both sides agree on shapes.
+import type { CaptureStats } from '../src/core/capture-processor.js';
+import type { CaptureOptions } from '../src/core/options.js';
+import type { WasmFlavor } from '../src/core/wasm-loader.js';
+
+/** Name passed to registerProcessor / new AudioWorkletNode. */
+export const CAPTURE_PROCESSOR_NAME = 'sazanami-capture';
+
+/** Render quantum of Web Audio; the processor's CaptureProcessors are built for this block size. */
+export const RENDER_QUANTUM_FRAMES = 128;
+
+/** Stats are posted about this often (in audio time). */
+export const STATS_INTERVAL_MS = 250;
+
+/** `processorOptions` of the capture AudioWorkletNode. */
+export interface CaptureWorkletOptions {
+  /** The compiled sazanami Wasm module (structured-cloned into the worklet scope). */
+  module: WebAssembly.Module;
+  flavor: WasmFlavor;
+  /** Capture options; validated again inside the worklet. */
+  options: CaptureOptions;
+  /** 1: process input channel 0 (the node down-mixes); 2: one CaptureProcessor per channel. */
+  channelCount: 1 | 2;
+  /**
+   * Test hook: when true the processor accepts `{type:'fail'}`, which makes the next kernel call
+   * throw inside CaptureProcessor's guarded path (fault-injection tests). Off in production.
+   */
+  enableTestHooks?: boolean;
+}
+
+/** Main thread → processor. Anything else is ignored and answered with `rejected`. */
+export type CaptureControlMessage =
+  | { type: 'update'; options: CaptureOptions }
+  /** Asks for a `stats` message now (also a barrier: replies arrive after earlier messages). */
+  | { type: 'get-stats'; requestId?: number }
+  /** Releases the kernels; the processor answers `stopped` and ends (process returns false). */
+  | { type: 'stop' }
+  /** Test hook (needs `enableTestHooks`): the next kernel call throws. */
+  | { type: 'fail' };
+
+export interface CaptureWorkletStats extends CaptureStats {
+  /** Processing time per 10 ms of audio (all channels) in µs, or null where `performance` is missing. */
+  cpuUsPerFrame: number | null;
+  /** Processors alive in this AudioWorkletGlobalScope (a leak check for tests). */
+  liveProcessorsInScope: number;
+  channelCount: number;
+  flavor: WasmFlavor;
+  options: Required<CaptureOptions>;
+}
+
+/** Processor → main thread. */
+export type CaptureEventMessage =
+  | { type: 'ready'; stats: CaptureWorkletStats }
+  /** The processor could not be built (bad module, unsupported rate); it outputs silence-free pass-through. */
+  | { type: 'init-error'; message: string }
+  /** Periodic, or the answer to `get-stats` (then carrying its requestId). */
+  | { type: 'stats'; stats: CaptureWorkletStats; requestId?: number }
+  /** Posted once per node on the first kernel failure; the node passes audio through from then on. */
+  | { type: 'error'; message: string }
+  /** An invalid or unknown control message; nothing changed. */
+  | { type: 'rejected'; message: string }
+  | { type: 'stopped' };

@@ -1,0 +1,218 @@
+// The "sazanami-capture" AudioWorkletProcessor: a thin host around CaptureProcessor. It receives
+// the compiled Wasm module in processorOptions, instantiates it synchronously, runs one
+// CaptureProcessor per channel (1 or 2) on 128-frame render quanta, and reports stats and errors
+// through its port. It never throws on the audio thread: on any failure it passes input through.
+import { CaptureProcessor, type CaptureStats } from '../src/core/capture-processor.js';
+import { validateCaptureOptions, type CaptureOptions } from '../src/core/options.js';
+import { instantiateWasm } from '../src/core/wasm-loader.js';
+import type { SazanamiExports } from '../src/core/wasm-exports.js';
+import {
+  CAPTURE_PROCESSOR_NAME, RENDER_QUANTUM_FRAMES, STATS_INTERVAL_MS,
+  type CaptureEventMessage, type CaptureWorkletOptions, type CaptureWorkletStats,
+} from './capture-protocol.js';
+
+// AudioWorkletGlobalScope is not in TypeScript's DOM lib; these are its globals.
+declare const sampleRate: number;
+declare function registerProcessor(name: string, ctor: new (options: AudioWorkletNodeOptions) => AudioWorkletProcessorBase): void;
+declare class AudioWorkletProcessorBase {
+  readonly port: MessagePort;
+  constructor(options?: AudioWorkletNodeOptions);
+}
+const AudioWorkletProcessorClass = (globalThis as unknown as { AudioWorkletProcessor: typeof AudioWorkletProcessorBase }).AudioWorkletProcessor;
+
+/**
+ * `performance` is not exposed in every AudioWorkletGlobalScope (Chromium 156 has none). Date.now()
+ * ticks in whole milliseconds, but a block's start is not locked to its ticks, so the mean of many
+ * 0-or-1 ms readings over a stats interval (≈ 94 render quanta) is an unbiased CPU-time estimate.
+ */
+const clock: { now(): number } =
+  typeof (globalThis as { performance?: { now?: unknown } }).performance?.now === 'function' ? globalThis.performance : Date;
+
+let liveProcessorsInScope = 0;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Wraps the exports so that `captureProcess` throws once when armed (the `fail` test hook). The
+ * throw happens inside CaptureProcessor's guarded kernel call, exactly where a Wasm trap would.
+ */
+function faultInjectableExports(exports: SazanamiExports): { exports: SazanamiExports; arm(): void } {
+  let armed = false;
+  const captureProcess = exports.captureProcess;
+  const wrapped = Object.create(exports, {
+    captureProcess: {
+      value(handle: number, count: number): number {
+        if (armed) {
+          armed = false;
+          throw new Error('injected fault (test hook)');
+        }
+        return captureProcess(handle, count);
+      },
+    },
+  }) as SazanamiExports;
+  return { exports: wrapped, arm: () => { armed = true; } };
+}
+
+class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
+  private readonly processors: CaptureProcessor[] = [];
+  private readonly channelCount: number;
+  private readonly flavor: CaptureWorkletOptions['flavor'];
+  private armFault: (() => void) | null = null;
+  /** Set once the first error was posted; from then on every channel passes through here. */
+  private failed = false;
+  private stopped = false;
+  private counted = false;
+  private readonly statsIntervalFrames: number;
+  /** Fed to the chain while no source is connected, so the delay line flushes and timing stays continuous. */
+  private readonly silence = new Float32Array(RENDER_QUANTUM_FRAMES);
+  private framesSinceStats = 0;
+  private cpuMs = 0;
+
+  constructor(nodeOptions: AudioWorkletNodeOptions) {
+    super(nodeOptions);
+    const init = (nodeOptions.processorOptions ?? {}) as Partial<CaptureWorkletOptions>;
+    this.channelCount = init.channelCount === 2 ? 2 : 1;
+    this.flavor = init.flavor === 'scalar' ? 'scalar' : 'simd';
+    this.statsIntervalFrames = Math.max(RENDER_QUANTUM_FRAMES, Math.round((sampleRate * STATS_INTERVAL_MS) / 1000));
+    this.port.onmessage = (event: MessageEvent) => this.onControl(event.data);
+    try {
+      if (!(init.module instanceof WebAssembly.Module)) throw new TypeError('processorOptions.module must be a WebAssembly.Module');
+      const options = validateCaptureOptions(init.options);
+      let { exports } = instantiateWasm(init.module, this.flavor);
+      if (init.enableTestHooks === true) {
+        const injectable = faultInjectableExports(exports);
+        exports = injectable.exports;
+        this.armFault = injectable.arm;
+      }
+      for (let ch = 0; ch < this.channelCount; ch++) {
+        const processor = new CaptureProcessor(exports, { sampleRate, maxBlockSize: RENDER_QUANTUM_FRAMES, ...options });
+        processor.onError = (message) => this.reportError(message);
+        this.processors.push(processor);
+      }
+      liveProcessorsInScope++;
+      this.counted = true;
+      this.post({ type: 'ready', stats: this.collectStats() });
+    } catch (error) {
+      this.failed = true;
+      this.post({ type: 'init-error', message: messageOf(error) });
+    }
+  }
+
+  process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    if (this.stopped) return false;
+    const input = inputs[0];
+    const output = outputs[0];
+    if (output === undefined || output.length === 0) return true;
+    const connected = input !== undefined && input.length > 0;
+    const started = clock.now();
+    for (let ch = 0; ch < output.length; ch++) {
+      const source = connected ? input[ch < input.length ? ch : input.length - 1] : this.silence;
+      const target = output[ch];
+      if (this.failed || this.processors.length === 0) {
+        target.set(source);
+      } else if (ch < this.processors.length) {
+        // Returns false (after passing through) on a kernel error; onError reports it.
+        this.processors[ch].process(source, target);
+      } else {
+        target.set(output[0]);
+      }
+    }
+    this.cpuMs += clock.now() - started;
+    this.framesSinceStats += RENDER_QUANTUM_FRAMES;
+    if (this.framesSinceStats >= this.statsIntervalFrames) this.postStats();
+    return true;
+  }
+
+  private reportError(message: string): void {
+    if (this.failed) return;
+    // A trap may leave the shared instance inconsistent, so every channel bypasses from now on.
+    this.failed = true;
+    this.post({ type: 'error', message });
+  }
+
+  private onControl(data: unknown): void {
+    try {
+      const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
+      switch (type) {
+        case 'update': {
+          const requested = (data as { options?: unknown }).options;
+          if (typeof requested !== 'object' || requested === null) throw new TypeError('update needs an options object');
+          const base = this.processors[0]?.currentOptions;
+          const next = validateCaptureOptions({ ...base, ...(requested as CaptureOptions) });
+          for (const processor of this.processors) processor.update(next);
+          this.postStats();
+          return;
+        }
+        case 'get-stats': {
+          const requestId = (data as { requestId?: unknown }).requestId;
+          this.postStats(typeof requestId === 'number' ? requestId : undefined);
+          return;
+        }
+        case 'stop':
+          this.release();
+          this.post({ type: 'stopped' });
+          return;
+        case 'fail':
+          if (this.armFault === null) throw new TypeError("'fail' is a test hook; enable it with processorOptions.enableTestHooks");
+          this.armFault();
+          return;
+        default:
+          throw new TypeError(`unknown control message type '${String(type)}'; accepted: update, get-stats, stop`);
+      }
+    } catch (error) {
+      this.post({ type: 'rejected', message: messageOf(error) });
+    }
+  }
+
+  private release(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const processor of this.processors) {
+      try {
+        processor.destroy();
+      } catch {
+        // The instance may be unusable after a trap; it is dropped with this processor anyway.
+      }
+    }
+    this.processors.length = 0;
+    if (this.counted) liveProcessorsInScope--;
+    this.counted = false;
+    this.port.onmessage = null;
+  }
+
+  private postStats(requestId?: number): void {
+    this.post(requestId === undefined ? { type: 'stats', stats: this.collectStats() } : { type: 'stats', stats: this.collectStats(), requestId });
+    this.framesSinceStats = 0;
+    this.cpuMs = 0;
+  }
+
+  private collectStats(): CaptureWorkletStats {
+    const first = this.processors[0];
+    const base: CaptureStats = first !== undefined ? first.stats() : {
+      latencySamples: 0, latencyMs: 0, kernelSampleRate: 0, speechProbability: 0, noiseLevelDbfs: -100,
+      underruns: 0, invalidInputSamples: 0, bypassed: true, error: null,
+    };
+    const framesOf10Ms = this.framesSinceStats / (sampleRate / 100);
+    return {
+      ...base,
+      bypassed: base.bypassed || this.failed,
+      cpuUsPerFrame: framesOf10Ms > 0 ? (1000 * this.cpuMs) / framesOf10Ms : null,
+      liveProcessorsInScope,
+      channelCount: this.channelCount,
+      flavor: this.flavor,
+      options: first !== undefined ? { ...first.currentOptions } : validateCaptureOptions(undefined),
+    };
+  }
+
+  private post(message: CaptureEventMessage): void {
+    try {
+      this.port.postMessage(message);
+    } catch {
+      // A closed port must not break the audio thread.
+    }
+  }
+}
+
+registerProcessor(CAPTURE_PROCESSOR_NAME, SazanamiCaptureProcessor);
