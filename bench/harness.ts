@@ -6,7 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import Benchmark, { type Target } from 'benchmark';
+import type BenchmarkJs from 'benchmark';
+import type { Target } from 'benchmark';
+import { nativeRequire } from './native-require.js';
+
+// Not `import Benchmark from 'benchmark'`: see bench/native-require.ts for why.
+const Benchmark = nativeRequire('benchmark', import.meta.url) as typeof BenchmarkJs;
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -22,7 +27,7 @@ export interface SamplingOptions {
 
 export function samplingOptions(): SamplingOptions {
   const fromEnv = Number(process.env.BENCH_MAX_TIME);
-  const maxTimeSec = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 1.5;
+  const maxTimeSec = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 2;
   return { minTimeSec: Math.min(0.1, maxTimeSec / 5), maxTimeSec, minSamples: 8 };
 }
 
@@ -45,6 +50,8 @@ export interface TableSpec {
   audioSecondsPerUnit: number | null;
   /** Name of the case the speed column compares against. */
   baseline: string;
+  /** Short name of the baseline for the column header; default `baseline`. */
+  baselineLabel?: string;
   cases: BenchCase[];
   notes?: string[];
 }
@@ -71,6 +78,7 @@ export interface TableResult {
   /** How the time column is shown; JSON always holds µs. */
   display: 'us' | 's';
   baseline: string;
+  baselineLabel: string;
   rows: ResultRow[];
   notes: string[];
 }
@@ -142,6 +150,7 @@ export function finishTable(spec: Omit<TableSpec, 'cases'> & { display?: 'us' | 
     unit: spec.unit,
     display: spec.display ?? 'us',
     baseline: spec.baseline,
+    baselineLabel: spec.baselineLabel ?? spec.baseline,
     rows: rows.map((r) => ({
       ...r,
       speedVsBaseline: baselineUs !== null && r.microsecondsPerUnit !== null ? baselineUs / r.microsecondsPerUnit : null,
@@ -164,13 +173,13 @@ export function formatTable(table: TableResult): string {
     inSeconds ? `s/${table.unit}` : `µs/${table.unit}`,
     '±RME %',
     'real-time ×',
-    `speed vs ${table.baseline}`,
+    `speed vs ${table.baselineLabel}`,
   ];
   const body = table.rows.map((r) => {
     if (r.error !== undefined) return [r.case, `error: ${r.error}`, '', '', ''];
     const time = r.microsecondsPerUnit === null ? null : inSeconds ? r.microsecondsPerUnit / 1e6 : r.microsecondsPerUnit;
     const speed = r.case === table.baseline ? '1.00× (baseline)' : r.speedVsBaseline === null ? '—' : `${r.speedVsBaseline.toFixed(2)}×`;
-    return [r.case, formatNumber(time, inSeconds ? 2 : undefined), formatNumber(r.rmePercent, 1), formatNumber(r.realTimeFactor, 1), speed];
+    return [r.case, formatNumber(time, inSeconds ? 3 : undefined), formatNumber(r.rmePercent, 1), formatNumber(r.realTimeFactor, 1), speed];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.filter((b) => !b[1].startsWith('error')).map((b) => b[i].length)));
   const line = (cells: string[]): string => {
@@ -250,6 +259,15 @@ export async function runAndReport(bench: BenchDefinition): Promise<boolean> {
     process.stderr.write(`${message}\n`);
     return false;
   }
+}
+
+/**
+ * Runs `bench` when its file is the script node was started with (directly or from bench/run.ts).
+ * Exits 1 only when the bench could not run at all; slow results never change the exit code.
+ */
+export async function runIfMain(bench: BenchDefinition, moduleUrl: string): Promise<void> {
+  if (!isMain(moduleUrl)) return;
+  process.exitCode = (await runAndReport(bench)) ? 0 : 1;
 }
 
 /** True when `moduleUrl` is the script node was started with (a bench file run on its own). */

@@ -1,5 +1,6 @@
-// Peer noise suppressors as shipped on npm, run in Node on the same fixtures: RNNoise
-// (@shiguredo/rnnoise-wasm, SIMD build) and the SpeexDSP preprocessor
+// Peer noise suppressors as shipped on npm, run in Node on the same fixtures: RNNoise twice
+// (@shiguredo/rnnoise-wasm, SIMD build of RNNoise 0.2 with its newer model, and
+// @jitsi/rnnoise-wasm, the classic RNNoise 0.1 model used by Jitsi Meet) and the SpeexDSP preprocessor
 // (@sapphi-red/speex-preprocess-wasm). Both are fixed at 48 kHz / 480-sample frames here, which is
 // the fixtures' rate; their own delays are measured (not assumed) and removed before scoring.
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,42 @@ export async function loadRnnoise(): Promise<EnhancerFactory> {
   } finally {
     if (!had) delete g.WorkerGlobalScope;
   }
+}
+
+interface JitsiRnnoiseModule {
+  ready: Promise<unknown>;
+  HEAPF32: Float32Array;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  _rnnoise_create(): number;
+  _rnnoise_destroy(state: number): void;
+  _rnnoise_process_frame(state: number, output: number, input: number): number;
+}
+
+export async function loadRnnoiseJitsi(): Promise<EnhancerFactory> {
+  // @ts-expect-error: the package ships no types.
+  const { default: create } = await import('@jitsi/rnnoise-wasm/dist/rnnoise-sync.js');
+  const module = (create as () => JitsiRnnoiseModule)();
+  await module.ready;
+  const frameSize = 480;
+  return () => {
+    const state = module._rnnoise_create();
+    const pointer = module._malloc(frameSize * 4);
+    return {
+      name: 'rnnoise-jitsi',
+      frameSize,
+      processFrame(frame: Float32Array): void {
+        const heap = module.HEAPF32.subarray(pointer >> 2, (pointer >> 2) + frameSize);
+        for (let i = 0; i < frameSize; i++) heap[i] = frame[i] * INT16_SCALE;
+        module._rnnoise_process_frame(state, pointer, pointer);
+        for (let i = 0; i < frameSize; i++) frame[i] = heap[i] / INT16_SCALE;
+      },
+      destroy(): void {
+        module._rnnoise_destroy(state);
+        module._free(pointer);
+      },
+    };
+  };
 }
 
 export async function loadSpeex(sampleRate = 48000, frameSize = 480): Promise<EnhancerFactory> {

@@ -6,7 +6,7 @@ import { loadEngineCore, processOffline } from '../src/core/offline.js';
 import type { NoiseSuppressionLevel } from '../src/core/options.js';
 import { NsFixtures } from './fixtures.js';
 import { evaluateNs, NOISE_TYPES, type NsSystem, type NsSystemSummary } from './ns-eval.js';
-import { enhanceAligned, estimateDelay, type EnhancerFactory, loadRnnoise, loadSpeex, runEnhancer } from './peers.js';
+import { enhanceAligned, estimateDelay, type EnhancerFactory, loadRnnoise, loadRnnoiseJitsi, loadSpeex, runEnhancer } from './peers.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--systems='))?.slice('--systems='.length).split(',');
@@ -44,7 +44,7 @@ function peer(name: string, factory: EnhancerFactory): NsSystem {
 
 const unprocessed: NsSystem = { name: 'unprocessed', enhance: (noisy) => noisy };
 let systems: NsSystem[] = [unprocessed, sazanami('light'), sazanami('balanced'), sazanami('strong'),
-  peer('speex', await loadSpeex()), peer('rnnoise', await loadRnnoise())];
+  peer('speex', await loadSpeex()), peer('rnnoise', await loadRnnoise()), peer('rnnoise-jitsi', await loadRnnoiseJitsi())];
 if (only) systems = systems.filter((s) => only.some((o) => s.name.includes(o)));
 
 const utteranceIds = quick ? fixtures.utteranceIds.slice(0, 2) : fixtures.utteranceIds;
@@ -79,9 +79,9 @@ console.log(['system'.padEnd(18), ...snrKeys.map((k) => pad(k, 9))].join(' '));
 for (const s of summaries) console.log([s.system.padEnd(18), ...snrKeys.map((k) => pad(f(s.segSnrGainBySnr[k]), 9))].join(' '));
 
 const find = (name: string): NsSystemSummary | undefined => summaries.find((s) => s.system === name);
-const balanced = find('sazanami-balanced'), speex = find('speex'), rnnoise = find('rnnoise');
-if (balanced && speex && rnnoise) {
-  for (const peerSummary of [speex, rnnoise]) {
+const balanced = find('sazanami-balanced');
+if (balanced) {
+  for (const peerSummary of ['speex', 'rnnoise', 'rnnoise-jitsi'].map(find).filter((s) => s !== undefined)) {
     console.log(`balanced vs ${peerSummary.system.padEnd(8)} segSNR gain ${f(balanced.meanSegSnrGainDb - peerSummary.meanSegSnrGainDb)} dB, ` +
       `LSD ${f(balanced.meanLsdDb - peerSummary.meanLsdDb)} dB, LSD≤11k ${f(balanced.meanLsdSpeechBandDb - peerSummary.meanLsdSpeechBandDb)} dB ` +
       `(negative is better), STOI ${f(balanced.meanStoi - peerSummary.meanStoi, 3)}`);
