@@ -21,12 +21,12 @@ declare class AudioWorkletProcessorBase {
 const AudioWorkletProcessorClass = (globalThis as unknown as { AudioWorkletProcessor: typeof AudioWorkletProcessorBase }).AudioWorkletProcessor;
 
 /**
- * `performance` is not exposed in every AudioWorkletGlobalScope (Chromium 156 has none). Date.now()
- * ticks in whole milliseconds, but a block's start is not locked to its ticks, so the mean of many
- * 0-or-1 ms readings over a stats interval (≈ 94 render quanta) is an unbiased CPU-time estimate.
+ * `performance` is not exposed in every AudioWorkletGlobalScope (Chromium 156 has none, and its
+ * Date.now() does not advance within a render quantum), so without it CPU time is reported as null;
+ * the main thread can time the same worklet in an OfflineAudioContext instead.
  */
-const clock: { now(): number } =
-  typeof (globalThis as { performance?: { now?: unknown } }).performance?.now === 'function' ? globalThis.performance : Date;
+const clock: { now(): number } | null =
+  typeof (globalThis as { performance?: { now?: unknown } }).performance?.now === 'function' ? globalThis.performance : null;
 
 let liveProcessorsInScope = 0;
 
@@ -106,7 +106,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
     const output = outputs[0];
     if (output === undefined || output.length === 0) return true;
     const connected = input !== undefined && input.length > 0;
-    const started = clock.now();
+    const started = clock !== null ? clock.now() : 0;
     for (let ch = 0; ch < output.length; ch++) {
       const source = connected ? input[ch < input.length ? ch : input.length - 1] : this.silence;
       const target = output[ch];
@@ -119,7 +119,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
         target.set(output[0]);
       }
     }
-    this.cpuMs += clock.now() - started;
+    if (clock !== null) this.cpuMs += clock.now() - started;
     this.framesSinceStats += RENDER_QUANTUM_FRAMES;
     if (this.framesSinceStats >= this.statsIntervalFrames) this.postStats();
     return true;
@@ -198,7 +198,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
     return {
       ...base,
       bypassed: base.bypassed || this.failed,
-      cpuUsPerFrame: framesOf10Ms > 0 ? (1000 * this.cpuMs) / framesOf10Ms : null,
+      cpuUsPerFrame: clock !== null && framesOf10Ms > 0 ? (1000 * this.cpuMs) / framesOf10Ms : null,
       liveProcessorsInScope,
       channelCount: this.channelCount,
       flavor: this.flavor,

@@ -221,4 +221,102 @@ async function edgeErrors() {
   return result;
 }
 
-window.sazanamiTest = { parity, fault, loopback, cycles, edgeErrors };
+/**
+ * A processed loopback call held for `seconds`: the capture context's playback statistics (render
+ * underruns), the worklet's stats, and gaps in the received audio (runs of digitally silent 20 ms
+ * frames after the first second).
+ */
+async function longCall({ seconds, noiseSuppression }) {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
+  const micTrack = stream.getAudioTracks()[0];
+  const e = await createEngine();
+  const processor = await e.processAudioTrack(micTrack, { noiseSuppression });
+  const sender = new RTCPeerConnection();
+  const receiver = new RTCPeerConnection();
+  sender.onicecandidate = (event) => { if (event.candidate) receiver.addIceCandidate(event.candidate); };
+  receiver.onicecandidate = (event) => { if (event.candidate) sender.addIceCandidate(event.candidate); };
+  const remoteStream = new Promise((resolve) => {
+    receiver.ontrack = (event) => resolve(event.streams[0] ?? new MediaStream([event.track]));
+  });
+  sender.addTrack(processor.track, new MediaStream([processor.track]));
+  const offer = await sender.createOffer();
+  await sender.setLocalDescription(offer);
+  await receiver.setRemoteDescription(offer);
+  const answer = await receiver.createAnswer();
+  await receiver.setLocalDescription(answer);
+  await sender.setRemoteDescription(answer);
+  const remote = await remoteStream;
+  const element = new Audio();
+  element.muted = true;
+  element.srcObject = remote;
+  await element.play();
+  const recordContext = new AudioContext({ sampleRate: 48000 });
+  await recordContext.audioWorklet.addModule('./recorder.worklet.js');
+  const recorder = new AudioWorkletNode(recordContext, 'test-recorder');
+  // Keep only per-20 ms energies, not the audio: a minute of samples is not needed in Node.
+  const energies = [];
+  recorder.port.onmessage = (event) => {
+    for (const db of frameEnergiesDb(event.data, 960)) energies.push(db);
+  };
+  recordContext.createMediaStreamSource(remote).connect(recorder).connect(recordContext.destination);
+  await recordContext.resume();
+  const statsOverTime = [];
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const s = await processor.requestStats();
+    statsOverTime.push({ t: Math.round((performance.now() - started) / 1000), underruns: s.underruns, bypassed: s.bypassed, cpuUsPerFrame: s.cpuUsPerFrame });
+  }
+  const captureContext = e.context;
+  const playback = captureContext?.playbackStats;
+  const playbackStats = playback ? {
+    underrunEvents: playback.underrunEvents, underrunDurationS: playback.underrunDuration, totalDurationS: playback.totalDuration,
+  } : null;
+  const finalStats = await processor.requestStats();
+  // Gaps: digitally silent 20 ms frames after the first second (the call's start-up).
+  const afterStart = energies.slice(50);
+  const silentFrames = afterStart.filter((db) => db <= -100).length;
+  await processor.stop();
+  micTrack.stop();
+  sender.close();
+  receiver.close();
+  element.srcObject = null;
+  await recordContext.close();
+  await e.close();
+  return {
+    seconds, receivedFrames: energies.length, silentFramesAfterStart: silentFrames, playbackStats, statsOverTime,
+    final: { underruns: finalStats.underruns, bypassed: finalStats.bypassed, error: finalStats.error, latencyMs: finalStats.latencyMs, cpuUsPerFrame: finalStats.cpuUsPerFrame },
+  };
+}
+
+/**
+ * Offline speed of the capture worklet: `seconds` of the sample rendered through an
+ * OfflineAudioContext with the worklet, and the same graph without it (the baseline cost of
+ * rendering), so the worklet's own share can be read off.
+ */
+async function offlineSpeed({ sampleRate, seconds, noiseSuppression }) {
+  const e = await engine();
+  const sample = await decodeSample(sampleRate, sampleRate * 11);
+  const input = new Float32Array(Math.round(seconds * sampleRate));
+  for (let i = 0; i < input.length; i += sample.length) input.set(sample.subarray(0, Math.min(sample.length, input.length - i)), i);
+  const timeRender = async (withWorklet) => {
+    const started = performance.now();
+    let capture = null;
+    await renderOffline(input, sampleRate, 0, async (context) => {
+      if (!withWorklet) return new GainNode(context);
+      capture = await e.createCaptureNode(context, { noiseSuppression });
+      return capture.node;
+    });
+    const ms = performance.now() - started;
+    if (capture) await capture.stop();
+    return ms;
+  };
+  await timeRender(true); // warm-up: worklet module load and Wasm instantiation
+  const withWorkletMs = [await timeRender(true), await timeRender(true)].sort((a, b) => a - b)[0];
+  const baselineMs = [await timeRender(false), await timeRender(false)].sort((a, b) => a - b)[0];
+  return { sampleRate, seconds, flavor: e.flavor, withWorkletMs, baselineMs };
+}
+
+window.sazanamiTest = { parity, fault, loopback, cycles, edgeErrors, longCall, offlineSpeed };
