@@ -70,6 +70,7 @@ export const bench: BenchDefinition = {
       name: 'browser',
       title: `Capture chain per 10 ms: Chromium AudioWorklet (OfflineAudioContext) vs Node (baseline: ${BASELINE})`,
       unit: '10 ms',
+      audioSecondsPerUnit: 0.01,
       baseline: BASELINE,
       notes,
     }, rows)];
