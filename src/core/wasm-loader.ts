@@ -43,7 +43,9 @@ async function readSource(source: WasmSource): Promise<WebAssembly.Module> {
   }
   const url = source instanceof URL ? source : new URL(source, (globalThis as { location?: { href: string } }).location?.href);
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    // A variable specifier keeps browser bundlers from trying to resolve a Node-only module.
+    const nodeFs = 'node:fs/promises';
+    const { readFile } = (await import(/* @vite-ignore */ nodeFs)) as typeof import('node:fs/promises');
     const bytes = await readFile(url);
     return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   }

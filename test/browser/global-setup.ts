@@ -36,6 +36,8 @@ export default function setup(): void {
       const output = (error as { stdout?: Buffer }).stdout?.toString() ?? String(error);
       console.warn(`tsc -p tsconfig.build.json reported errors:\n${output}`);
     }
+    // tsc emits the worklet unbundled; the shipped one is self-contained (scripts/bundle-worklets.mjs).
+    execFileSync('node', ['scripts/bundle-worklets.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
   const copied = oldestMtime(['dist/build/sazanami-simd.wasm', 'dist/build/sazanami-scalar.wasm'].map(at));
   if (copied < Math.max(...wasm.map((path) => statSync(path).mtimeMs))) {
