@@ -1,12 +1,23 @@
 // The capture chain for one channel at the device's rate: any block size in, the same block size
 // out, with a constant, reported delay. Resamples to the kernel rate when needed, adapts blocks to
-// 10 ms frames, runs the noise suppressor, and resamples back.
+// 10 ms frames, runs high-pass → echo canceller (with the far end, resampled the same way) → noise
+// suppressor (+ residual echo suppression in its spectrum) → gain control, and resamples back.
+// The echo canceller, high-pass and gain control exist only when asked for at creation, so the
+// noise-suppression-only chain is unchanged; none of them adds delay.
+import { AEC_OFF, isValidAecPreset } from './aec/aec-common';
+import { Biquad } from './aec/biquad';
+import { EchoCanceller } from './aec/echo-canceller';
+import { ResidualEchoSuppressor } from './aec/residual-echo-suppressor';
+import { GainController } from './agc/gain-controller';
 import { frameSamples, gcd, MAX_KERNEL_RATE, ptr, sanitize } from './common';
 import { NoiseSuppressor } from './ns/noise-suppressor';
+import { VoiceActivityDetector } from './vad/voice-activity-detector';
 import { Resampler } from './resampler';
 import { SampleFifo } from './sample-fifo';
 
 const MAX_INPUT: f32 = 16;
+/** High-pass corner ahead of the echo canceller and gain control (removes DC and rumble). */
+const HIGH_PASS_HZ: f64 = 80;
 
 /** The rate the kernels run at for a device rate: 8/16/32/48 kHz as is, others resampled. */
 export function kernelRateFor(deviceRate: i32): i32 {
@@ -23,6 +34,16 @@ export class CaptureChain {
   readonly input: StaticArray<f32>;
   readonly output: StaticArray<f32>;
   readonly suppressor: NoiseSuppressor;
+  /** Far-end (loudspeaker) samples for the block, when the chain has an echo canceller. */
+  readonly farInput: StaticArray<f32>;
+  canceller: EchoCanceller | null = null;
+  residualEcho: ResidualEchoSuppressor | null = null;
+  gainController: GainController | null = null;
+  readonly vad: VoiceActivityDetector;
+  /** Echo canceller preset (AEC_OFF bypasses it) and whether gain control runs. */
+  echoPreset: i32 = AEC_OFF;
+  gainControlOn: bool = false;
+  invalidFarSamples: i32 = 0;
   /** Constant input-to-output delay, in device-rate samples. */
   readonly latencySamples: i32;
   underruns: i32 = 0;
@@ -32,8 +53,15 @@ export class CaptureChain {
   private kernelInput: SampleFifo;
   private kernelOutput: SampleFifo;
   private priming: i32;
+  private highPass: Biquad | null = null;
+  private farUpsampler: Resampler | null = null;
+  private farFifo: SampleFifo | null = null;
 
-  constructor(deviceRate: i32, maxBlock: i32, preset: i32) {
+  /**
+   * `echoPreset` < 0 builds no echo canceller (0..3: off/light/balanced/strong, changeable later);
+   * `withGainControl` builds the gain controller (it can then be switched on and off).
+   */
+  constructor(deviceRate: i32, maxBlock: i32, preset: i32, echoPreset: i32 = -1, withGainControl: bool = false) {
     this.deviceRate = deviceRate;
     this.maxBlock = maxBlock;
     const kernelRate = kernelRateFor(deviceRate);
@@ -42,6 +70,19 @@ export class CaptureChain {
     this.output = new StaticArray<f32>(maxBlock);
     this.suppressor = new NoiseSuppressor(kernelRate, preset);
     const frame = frameSamples(kernelRate);
+    this.vad = new VoiceActivityDetector(kernelRate, frame);
+    const withCanceller = echoPreset >= 0 && isValidAecPreset(echoPreset);
+    this.farInput = new StaticArray<f32>(withCanceller ? maxBlock : 0);
+    if (withCanceller) {
+      this.canceller = new EchoCanceller(kernelRate);
+      this.residualEcho = new ResidualEchoSuppressor(frame, echoPreset);
+      this.echoPreset = echoPreset;
+    }
+    if (withGainControl) {
+      this.gainController = new GainController(frame);
+      this.gainControlOn = true;
+    }
+    if (withCanceller || withGainControl) this.highPass = new Biquad(kernelRate, HIGH_PASS_HZ, true);
     const maxKernelBlock = <i32>Math.ceil(<f64>maxBlock * <f64>kernelRate / <f64>deviceRate) + 4;
     let priming = frame;
     if (kernelRate != deviceRate) {
@@ -49,6 +90,7 @@ export class CaptureChain {
       const down = new Resampler(kernelRate, deviceRate, maxKernelBlock + 256);
       this.upsampler = up;
       this.downsampler = down;
+      if (withCanceller) this.farUpsampler = new Resampler(deviceRate, kernelRate, maxBlock);
       // Cover the up-sampler's look-ahead (in kernel samples) and the down-sampler's.
       const upHold = <i32>Math.ceil(<f64>((up.taps >> 1) + 2) * <f64>kernelRate / <f64>deviceRate);
       priming += upHold + (down.taps >> 1) + 2;
@@ -63,11 +105,21 @@ export class CaptureChain {
     this.latencySamples = <i32>Math.round(<f64>(priming + frame) * <f64>deviceRate / <f64>kernelRate);
     this.kernelInput = new SampleFifo(frame + maxKernelBlock + 16);
     this.kernelOutput = new SampleFifo(priming + 2 * frame + 2 * maxKernelBlock + 512);
+    if (withCanceller) this.farFifo = new SampleFifo(frame + maxKernelBlock + 16);
     this.reset();
   }
 
   reset(): void {
     this.suppressor.reset();
+    this.vad.reset();
+    const aec = this.canceller, res = this.residualEcho, agc = this.gainController, hp = this.highPass;
+    if (aec) aec.reset();
+    if (res) res.reset();
+    if (agc) agc.reset();
+    if (hp) hp.reset();
+    const farUp = this.farUpsampler, farFifo = this.farFifo;
+    if (farUp) farUp.reset();
+    if (farFifo) farFifo.clear();
     const up = this.upsampler, down = this.downsampler;
     if (up) up.reset();
     if (down) down.reset();
@@ -78,15 +130,47 @@ export class CaptureChain {
 
   set useSimd(on: bool) {
     this.suppressor.useSimd = on;
+    const aec = this.canceller, res = this.residualEcho, farUp = this.farUpsampler;
+    if (aec) aec.useSimd = on;
+    if (res) res.simd = on;
+    if (farUp) farUp.useSimd = on;
     const up = this.upsampler, down = this.downsampler;
     if (up) up.useSimd = on;
     if (down) down.useSimd = on;
   }
 
-  /** Processes `count` samples of `input` into `output`. */
-  process(count: i32): void {
+  setEchoPreset(preset: i32): void {
+    const res = this.residualEcho;
+    if (!res || !isValidAecPreset(preset)) return;
+    if ((preset == AEC_OFF) != (this.echoPreset == AEC_OFF)) {
+      // Switching the canceller on or off starts it from scratch (no stale far-end history).
+      const aec = this.canceller;
+      if (aec) aec.reset();
+      res.reset();
+    }
+    this.echoPreset = preset;
+    res.setPreset(preset);
+  }
+
+  /** Processes `count` samples of `input` into `output`; `withFarEnd`: `farInput` holds the far end. */
+  process(count: i32, withFarEnd: bool = false): void {
     const inPtr = ptr(this.input), outPtr = ptr(this.output);
     this.invalidSamples += sanitize(inPtr, count, MAX_INPUT);
+    const farFifo = this.farFifo;
+    if (farFifo) {
+      // The far end follows the microphone through an identical resampler, so frames stay aligned.
+      const farPtr = ptr(this.farInput);
+      if (withFarEnd) this.invalidFarSamples += sanitize(farPtr, count, MAX_INPUT);
+      else memory.fill(farPtr, 0, <usize>count << 2);
+      const farUp = this.farUpsampler;
+      if (farUp) {
+        farUp.push(farPtr, count);
+        const room = farFifo.reserve(farUp.maxOutputFor(0));
+        farFifo.commit(farUp.produce(farFifo.tail, room));
+      } else {
+        farFifo.write(farPtr, count);
+      }
+    }
     const up = this.upsampler;
     const fifoIn = this.kernelInput;
     if (up) {
@@ -99,10 +183,16 @@ export class CaptureChain {
     const ns = this.suppressor;
     const frame = ns.frameSize;
     const fifoOut = this.kernelOutput;
-    while (fifoIn.length >= frame) {
-      fifoIn.read(ptr(ns.input), frame);
-      ns.process();
-      fifoOut.write(ptr(ns.output), frame);
+    const aec = this.canceller, hp = this.highPass;
+    if (!aec && !hp) {
+      while (fifoIn.length >= frame) {
+        fifoIn.read(ptr(ns.input), frame);
+        ns.process();
+        this.vad.process(ptr(ns.output));
+        fifoOut.write(ptr(ns.output), frame);
+      }
+    } else {
+      while (fifoIn.length >= frame) this.processFrame(frame);
     }
     let produced = 0;
     const down = this.downsampler;
@@ -119,5 +209,37 @@ export class CaptureChain {
       this.underruns++;
       memory.fill(outPtr + (<usize>produced << 2), 0, <usize>(count - produced) << 2);
     }
+  }
+
+  /** One kernel frame through high-pass → echo canceller → NS with residual echo suppression → AGC. */
+  private processFrame(frame: i32): void {
+    const ns = this.suppressor, aec = this.canceller, res = this.residualEcho, hp = this.highPass;
+    const fifoIn = this.kernelInput, farFifo = this.farFifo;
+    const nsIn = ptr(ns.input);
+    if (aec && res && farFifo) {
+      const micPtr = ptr(aec.input);
+      fifoIn.read(micPtr, frame);
+      farFifo.read(ptr(aec.farEnd), frame);
+      if (hp) hp.processInPlace(micPtr, frame);
+      if (this.echoPreset != AEC_OFF) {
+        aec.process();
+        memory.copy(nsIn, ptr(aec.output), <usize>frame << 2);
+        ns.analyze();
+        res.update(ns.spectrumRe, ns.spectrumIm, ptr(aec.echo), aec.residualLeak);
+        ns.synthesize(ptr(res.gain), ptr(res.comfortRe), ptr(res.comfortIm));
+      } else {
+        memory.copy(nsIn, micPtr, <usize>frame << 2);
+        ns.process();
+      }
+    } else {
+      fifoIn.read(nsIn, frame);
+      if (hp) hp.processInPlace(nsIn, frame);
+      ns.process();
+    }
+    const out = ptr(ns.output);
+    this.vad.process(out);
+    const agc = this.gainController;
+    if (agc && this.gainControlOn) agc.process(out, this.vad);
+    this.kernelOutput.write(out, frame);
   }
 }

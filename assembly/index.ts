@@ -2,6 +2,7 @@
 // plain numeric exports. JS reads and writes kernel-owned buffers through typed-array views of
 // the pointers returned here; no export copies arrays.
 import { FRAME_MS, MAX_BLOCK_SAMPLES, ptr, SIMD_BUILD } from './common';
+import { isValidAecPreset } from './aec/aec-common';
 import { CaptureChain } from './capture-chain';
 import { RealFft } from './fft';
 import { NoiseSuppressor } from './ns/noise-suppressor';
@@ -32,6 +33,15 @@ export function captureCreate(deviceRate: i32, maxBlock: i32, preset: i32): i32 
   if (deviceRate < MIN_RATE || deviceRate > MAX_RATE || maxBlock < 1 || maxBlock > MAX_BLOCK_SAMPLES || !isValidPreset(preset)) return -1;
   return store(chains, new CaptureChain(deviceRate, maxBlock, preset));
 }
+/**
+ * Like captureCreate with the full chain: `echoPreset` -1 = no echo canceller, 0..3 = off/light/
+ * balanced/strong (changeable later); `gainControl` 1 builds and enables the AGC + limiter.
+ */
+export function captureCreateFull(deviceRate: i32, maxBlock: i32, preset: i32, echoPreset: i32, gainControl: bool): i32 {
+  if (deviceRate < MIN_RATE || deviceRate > MAX_RATE || maxBlock < 1 || maxBlock > MAX_BLOCK_SAMPLES || !isValidPreset(preset)) return -1;
+  if (echoPreset != -1 && !isValidAecPreset(echoPreset)) return -1;
+  return store(chains, new CaptureChain(deviceRate, maxBlock, preset, echoPreset, gainControl));
+}
 export function captureDestroy(h: i32): void { release(chains, h); }
 export function captureInputPtr(h: i32): usize { const c = chain(h); return c ? ptr(c.input) : 0; }
 export function captureOutputPtr(h: i32): usize { const c = chain(h); return c ? ptr(c.output) : 0; }
@@ -42,6 +52,41 @@ export function captureProcess(h: i32, count: i32): bool {
   c.process(count);
   return true;
 }
+/** Far-end input buffer (maxBlock samples), or 0 when the chain has no echo canceller. */
+export function captureFarEndPtr(h: i32): usize { const c = chain(h); return c && c.canceller ? ptr(c.farInput) : 0; }
+/** Like captureProcess, with `count` far-end samples in the far-end buffer. */
+export function captureProcessWithFarEnd(h: i32, count: i32): bool {
+  const c = chain(h);
+  if (!c || count < 0 || count > c.maxBlock) return false;
+  c.process(count, c.canceller !== null);
+  return true;
+}
+export function captureSetEchoPreset(h: i32, preset: i32): bool {
+  const c = chain(h);
+  if (!c || !c.canceller || !isValidAecPreset(preset)) return false;
+  c.setEchoPreset(preset);
+  return true;
+}
+export function captureSetGainControl(h: i32, on: bool): bool {
+  const c = chain(h);
+  if (!c || !c.gainController) return false;
+  c.gainControlOn = on;
+  return true;
+}
+export function captureEchoReturnLossEnhancementDb(h: i32): f32 { const c = chain(h); const a = c ? c.canceller : null; return a ? a.erleDb : 0; }
+/** Estimated loudspeaker→microphone delay in ms, or -1 while unknown. */
+export function captureEchoDelayMs(h: i32): f32 {
+  const c = chain(h); const a = c ? c.canceller : null;
+  return a && a.estimatedDelaySamples >= 0 ? <f32>a.estimatedDelaySamples * 1000 / <f32>a.sampleRate : -1;
+}
+export function captureEchoLeakage(h: i32): f32 { const c = chain(h); const a = c ? c.canceller : null; return a ? a.leak : 1; }
+export function captureEchoSuppressionGain(h: i32): f32 { const c = chain(h); const r = c ? c.residualEcho : null; return r ? r.meanGain : 1; }
+export function captureEchoFilterResets(h: i32): i32 { const c = chain(h); const a = c ? c.canceller : null; return a ? a.resets : 0; }
+export function captureVoiceProbability(h: i32): f32 { const c = chain(h); return c ? c.vad.speechProbability : 0; }
+export function captureVoiceActive(h: i32): bool { const c = chain(h); return c ? c.vad.voiceActive : false; }
+export function captureGainDb(h: i32): f32 { const c = chain(h); const g = c ? c.gainController : null; return g && c!.gainControlOn ? g.gainDb : 0; }
+export function captureSpeechLevelDbfs(h: i32): f32 { const c = chain(h); const g = c ? c.gainController : null; return g ? g.speechLevelDbfs : -100; }
+export function captureInvalidFarEndSamples(h: i32): i32 { const c = chain(h); return c ? c.invalidFarSamples : 0; }
 export function captureSetPreset(h: i32, preset: i32): bool {
   const c = chain(h);
   if (!c || !isValidPreset(preset)) return false;
@@ -162,3 +207,4 @@ function chain(h: i32): CaptureChain | null { return h >= 0 && h < chains.length
 function suppressor(h: i32): NoiseSuppressor | null { return h >= 0 && h < suppressors.length ? unchecked(suppressors[h]) : null; }
 function fftUnit(h: i32): FftUnit | null { return h >= 0 && h < ffts.length ? unchecked(ffts[h]) : null; }
 function resamplerUnit(h: i32): ResamplerUnit | null { return h >= 0 && h < resamplers.length ? unchecked(resamplers[h]) : null; }
+export * from './video/exports';

@@ -7,3 +7,5 @@ export { type AudioTrackOptions, validateAudioTrackOptions } from './browser/aud
 export { isSupported } from './browser/support.js';
 export { CAPTURE_PROCESSOR_NAME, type CaptureWorkletStats } from '../worklets/capture-protocol.js';
 export { CAPTURE_DEFAULTS, type CaptureOptions, NOISE_SUPPRESSION_LEVELS, type NoiseSuppressionLevel } from './core/options.js';
+export { processVideoTrack, VideoTrackProcessor, isVideoProcessingSupported, type VideoTrackConfig, type VideoTrackStats, type VideoProcessingPath } from './browser/video-track-processor.js';
+export { type VideoCorrectionOptions, VIDEO_DEFAULTS, validateVideoOptions } from './core/video/video-options.js';

@@ -10,8 +10,33 @@ export const CAPTURE_PROCESSOR_NAME = 'sazanami-capture';
 /** Render quantum of Web Audio; the processor's CaptureProcessors are built for this block size. */
 export const RENDER_QUANTUM_FRAMES = 128;
 
-/** Stats are posted about this often (in audio time). */
+/** Stats are posted about this often (in audio time)… */
 export const STATS_INTERVAL_MS = 250;
+/** …or this often when live stats are shared through a SharedArrayBuffer (cross-origin isolated pages). */
+export const STATS_INTERVAL_SHARED_MS = 2000;
+
+/**
+ * Layout of the live-stats SharedArrayBuffer: an Int32 sequence number (odd while the audio thread
+ * writes: a seqlock, so readers never see a torn update) followed by Float64 values.
+ */
+export const LIVE_STATS = {
+  sequenceIndex: 0,
+  /** Byte offset of the Float64 values. */
+  valuesByteOffset: 8,
+  speechProbability: 0,
+  noiseLevelDbfs: 1,
+  underruns: 2,
+  invalidInputSamples: 3,
+  bypassed: 4,
+  cpuUsPerFrame: 5,
+  /** Frames processed since the node started (audio time = framesProcessed / sampleRate). */
+  framesProcessed: 6,
+  valueCount: 7,
+} as const;
+
+export function liveStatsByteLength(): number {
+  return LIVE_STATS.valuesByteOffset + 8 * LIVE_STATS.valueCount;
+}
 
 /** `processorOptions` of the capture AudioWorkletNode. */
 export interface CaptureWorkletOptions {
@@ -27,6 +52,8 @@ export interface CaptureWorkletOptions {
    * throw inside CaptureProcessor's guarded path (fault-injection tests). Off in production.
    */
   enableTestHooks?: boolean;
+  /** Live stats written by the audio thread every render quantum (only where SharedArrayBuffer is usable). */
+  liveStats?: SharedArrayBuffer;
 }
 
 /** Main thread → processor. Anything else is ignored and answered with `rejected`. */

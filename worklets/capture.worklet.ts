@@ -2,12 +2,12 @@
 // the compiled Wasm module in processorOptions, instantiates it synchronously, runs one
 // CaptureProcessor per channel (1 or 2) on 128-frame render quanta, and reports stats and errors
 // through its port. It never throws on the audio thread: on any failure it passes input through.
-import { CaptureProcessor, type CaptureStats } from '../src/core/capture-processor.js';
+import { CaptureProcessor, type CaptureStats, idleCaptureStats } from '../src/core/capture-processor.js';
 import { validateCaptureOptions, type CaptureOptions } from '../src/core/options.js';
 import { instantiateWasm } from '../src/core/wasm-loader.js';
 import type { SazanamiExports } from '../src/core/wasm-exports.js';
 import {
-  CAPTURE_PROCESSOR_NAME, RENDER_QUANTUM_FRAMES, STATS_INTERVAL_MS,
+  CAPTURE_PROCESSOR_NAME, LIVE_STATS, liveStatsByteLength, RENDER_QUANTUM_FRAMES, STATS_INTERVAL_MS, STATS_INTERVAL_SHARED_MS,
   type CaptureEventMessage, type CaptureWorkletOptions, type CaptureWorkletStats,
 } from './capture-protocol.js';
 
@@ -69,13 +69,22 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
   private readonly silence = new Float32Array(RENDER_QUANTUM_FRAMES);
   private framesSinceStats = 0;
   private cpuMs = 0;
+  private framesProcessed = 0;
+  private readonly liveSequence: Int32Array | null = null;
+  private readonly liveValues: Float64Array | null = null;
 
   constructor(nodeOptions: AudioWorkletNodeOptions) {
     super(nodeOptions);
     const init = (nodeOptions.processorOptions ?? {}) as Partial<CaptureWorkletOptions>;
     this.channelCount = init.channelCount === 2 ? 2 : 1;
     this.flavor = init.flavor === 'scalar' ? 'scalar' : 'simd';
-    this.statsIntervalFrames = Math.max(RENDER_QUANTUM_FRAMES, Math.round((sampleRate * STATS_INTERVAL_MS) / 1000));
+    if (typeof SharedArrayBuffer === 'function' && init.liveStats instanceof SharedArrayBuffer &&
+        init.liveStats.byteLength >= liveStatsByteLength()) {
+      this.liveSequence = new Int32Array(init.liveStats, 0, 1);
+      this.liveValues = new Float64Array(init.liveStats, LIVE_STATS.valuesByteOffset, LIVE_STATS.valueCount);
+    }
+    const intervalMs = this.liveValues !== null ? STATS_INTERVAL_SHARED_MS : STATS_INTERVAL_MS;
+    this.statsIntervalFrames = Math.max(RENDER_QUANTUM_FRAMES, Math.round((sampleRate * intervalMs) / 1000));
     this.port.onmessage = (event: MessageEvent) => this.onControl(event.data);
     try {
       if (!(init.module instanceof WebAssembly.Module)) throw new TypeError('processorOptions.module must be a WebAssembly.Module');
@@ -121,8 +130,22 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
     }
     if (clock !== null) this.cpuMs += clock.now() - started;
     this.framesSinceStats += RENDER_QUANTUM_FRAMES;
+    this.framesProcessed += RENDER_QUANTUM_FRAMES;
+    if (this.liveValues !== null) this.writeLiveStats(this.liveValues, this.liveSequence!);
     if (this.framesSinceStats >= this.statsIntervalFrames) this.postStats();
     return true;
+  }
+
+  /** Seqlock write: the sequence is odd while values change, so readers retry instead of tearing. */
+  private writeLiveStats(values: Float64Array, sequence: Int32Array): void {
+    Atomics.add(sequence, 0, 1);
+    const first = this.processors[0];
+    if (first !== undefined) first.writeLiveStats(values, LIVE_STATS.speechProbability);
+    if (this.failed) values[LIVE_STATS.bypassed] = 1;
+    const framesOf10Ms = this.framesSinceStats / (sampleRate / 100);
+    values[LIVE_STATS.cpuUsPerFrame] = clock !== null && framesOf10Ms > 0 ? (1000 * this.cpuMs) / framesOf10Ms : NaN;
+    values[LIVE_STATS.framesProcessed] = this.framesProcessed;
+    Atomics.add(sequence, 0, 1);
   }
 
   private reportError(message: string): void {
@@ -190,10 +213,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
 
   private collectStats(): CaptureWorkletStats {
     const first = this.processors[0];
-    const base: CaptureStats = first !== undefined ? first.stats() : {
-      latencySamples: 0, latencyMs: 0, kernelSampleRate: 0, speechProbability: 0, noiseLevelDbfs: -100,
-      underruns: 0, invalidInputSamples: 0, bypassed: true, error: null,
-    };
+    const base: CaptureStats = first !== undefined ? first.stats() : idleCaptureStats();
     const framesOf10Ms = this.framesSinceStats / (sampleRate / 100);
     return {
       ...base,

@@ -82,6 +82,16 @@ export class NoiseSuppressor {
 
   /** Processes `input` (one frame) into `output` (the frame before it, enhanced). */
   process(): void {
+    this.analyze();
+    this.synthesize(0, 0, 0);
+  }
+
+  /** The STFT of the latest analysed frame (valid between analyze() and synthesize()). */
+  get spectrumRe(): usize { return ptr(this.stft.re); }
+  get spectrumIm(): usize { return ptr(this.stft.im); }
+
+  /** First half of process(): analyses `input` and computes the noise-suppression gain. */
+  analyze(): void {
     const inPtr = ptr(this.input);
     this.invalidSamples += sanitize(inPtr, this.frameSize, MAX_INPUT);
     const stft = this.stft;
@@ -103,8 +113,35 @@ export class NoiseSuppressor {
     }
     this.estimator.update(pw);
     this.gain.update(pw, ptr(this.estimator.noise));
+  }
+
+  /**
+   * Second half of process(): applies the gain and writes `output`. With `echoGain` ≠ 0 (a residual
+   * echo suppressor's per-bin gain and comfort noise, binsPadded each) the spectrum becomes
+   * G_ns · (G_echo · Y + comfort noise).
+   */
+  synthesize(echoGain: usize, comfortRe: usize, comfortIm: usize): void {
+    const stft = this.stft;
+    const re = ptr(stft.re), im = ptr(stft.im);
+    const padded = stft.binsPadded;
     const g = ptr(this.gain.gain);
-    if (SIMD_BUILD && this.gain.useSimd) {
+    if (echoGain != 0) {
+      if (SIMD_BUILD && this.gain.useSimd) {
+        for (let k = 0; k < padded; k += 4) {
+          const o = <usize>k << 2;
+          const gk = v128.load(g + o), ge = v128.load(echoGain + o);
+          v128.store(re + o, f32x4.mul(gk, f32x4.add(f32x4.mul(v128.load(re + o), ge), v128.load(comfortRe + o))));
+          v128.store(im + o, f32x4.mul(gk, f32x4.add(f32x4.mul(v128.load(im + o), ge), v128.load(comfortIm + o))));
+        }
+      } else {
+        for (let k = 0; k < padded; k++) {
+          const o = <usize>k << 2;
+          const gk = load<f32>(g + o), ge = load<f32>(echoGain + o);
+          store<f32>(re + o, gk * (load<f32>(re + o) * ge + load<f32>(comfortRe + o)));
+          store<f32>(im + o, gk * (load<f32>(im + o) * ge + load<f32>(comfortIm + o)));
+        }
+      }
+    } else if (SIMD_BUILD && this.gain.useSimd) {
       for (let k = 0; k < padded; k += 4) {
         const o = <usize>k << 2;
         const gk = v128.load(g + o);

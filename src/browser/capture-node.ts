@@ -3,7 +3,7 @@
 import { type CaptureOptions, validateCaptureOptions } from '../core/options.js';
 import {
   CAPTURE_PROCESSOR_NAME, type CaptureControlMessage, type CaptureEventMessage, type CaptureWorkletOptions,
-  type CaptureWorkletStats,
+  type CaptureWorkletStats, LIVE_STATS, liveStatsByteLength,
 } from '../../worklets/capture-protocol.js';
 import type { CompiledWasm } from './wasm-module.js';
 import type { ValidatedAudioTrackOptions } from './audio-track-options.js';
@@ -33,6 +33,9 @@ export class CaptureNode {
   private stopping: Promise<void> | null = null;
   private resolveStopped: (() => void) | null = null;
   private readonly readyPromise: Promise<CaptureWorkletStats>;
+  private readonly liveSequence: Int32Array | null = null;
+  private readonly liveValues: Float64Array | null = null;
+  private readonly liveCopy = new Float64Array(LIVE_STATS.valueCount);
 
   /** Use Engine.createCaptureNode: it loads the worklet module into the context first. */
   constructor(context: BaseAudioContext, config: CaptureNodeConfig) {
@@ -42,6 +45,13 @@ export class CaptureNode {
     const processorOptions: CaptureWorkletOptions = {
       module: wasm.module, flavor: wasm.flavor, options: options.capture, channelCount: options.channelCount, enableTestHooks,
     };
+    // Cross-origin isolated pages read live stats from shared memory every call; others get messages.
+    if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer === 'function') {
+      const shared = new SharedArrayBuffer(liveStatsByteLength());
+      this.liveSequence = new Int32Array(shared, 0, 1);
+      this.liveValues = new Float64Array(shared, LIVE_STATS.valuesByteOffset, LIVE_STATS.valueCount);
+      processorOptions.liveStats = shared;
+    }
     this.node = new AudioWorkletNode(context, CAPTURE_PROCESSOR_NAME, {
       numberOfInputs: 1,
       numberOfOutputs: 1,
@@ -126,9 +136,47 @@ export class CaptureNode {
     this.post({ type: 'update', options: next });
   }
 
-  /** The latest stats posted by the processor (a few times per second), or null before it started. */
+  /** True when stats() reads live values from shared memory (cross-origin isolated pages). */
+  get sharedStats(): boolean {
+    return this.liveValues !== null;
+  }
+
+  /**
+   * The latest stats, or null before the processor started: live from shared memory where the page
+   * is cross-origin isolated (updated every render quantum), else as last posted (4× per second).
+   */
   stats(): CaptureWorkletStats | null {
-    return this.latest;
+    const latest = this.latest;
+    if (latest === null || this.liveValues === null || !this.readLive()) return latest;
+    const v = this.liveCopy;
+    const cpu = v[LIVE_STATS.cpuUsPerFrame];
+    return {
+      ...latest,
+      speechProbability: v[LIVE_STATS.speechProbability],
+      noiseLevelDbfs: v[LIVE_STATS.noiseLevelDbfs],
+      underruns: v[LIVE_STATS.underruns],
+      invalidInputSamples: v[LIVE_STATS.invalidInputSamples],
+      bypassed: latest.bypassed || v[LIVE_STATS.bypassed] === 1,
+      cpuUsPerFrame: Number.isNaN(cpu) ? latest.cpuUsPerFrame : cpu,
+    };
+  }
+
+  /** Frames the processor has rendered (live where shared memory is used, else as last posted). */
+  get framesProcessed(): number | null {
+    return this.liveValues !== null && this.readLive() ? this.liveCopy[LIVE_STATS.framesProcessed] : null;
+  }
+
+  /** Seqlock read of the shared values into liveCopy; false if the writer never wrote or kept writing. */
+  private readLive(): boolean {
+    const sequence = this.liveSequence!, values = this.liveValues!;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const before = Atomics.load(sequence, 0);
+      if (before === 0) return false;
+      if (before & 1) continue;
+      this.liveCopy.set(values);
+      if (Atomics.load(sequence, 0) === before) return true;
+    }
+    return false;
   }
 
   /** Asks the processor for fresh stats; the answer also proves earlier messages were handled. */

@@ -8,6 +8,8 @@ import { AudioTrackProcessor } from './audio-track-processor.js';
 import { defaultCaptureWorkletUrl } from './default-urls.js';
 import { isSupported } from './support.js';
 import { type CompiledWasm, compileWasm } from './wasm-module.js';
+import type { VideoCorrectionOptions } from '../core/video/video-options.js';
+import { processVideoTrack, type VideoTrackProcessor } from './video-track-processor.js';
 
 export interface EngineOptions {
   /** Wasm builds as URLs, bytes or compiled modules. Default: the files shipped in dist/build/. */
@@ -117,6 +119,12 @@ export class Engine {
     const capture = new CaptureNode(context, { wasm: this.wasm, options: validated, enableTestHooks: nodeOptions.enableTestHooks === true });
     await capture.ready;
     return capture;
+  }
+
+  /** Corrects a camera track in a worker with this engine's Wasm (see processVideoTrack). */
+  async processVideoTrack(track: MediaStreamTrack, options?: VideoCorrectionOptions): Promise<VideoTrackProcessor> {
+    if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
+    return processVideoTrack(track, options, { wasm: this.wasm });
   }
 
   /** Stops every processor and closes the engine's own AudioContext. The engine cannot be reused. */

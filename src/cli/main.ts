@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE_ERROR, UsageError, type CliCommand, type CliContext } from './command.js';
 import { demoCommand } from './demo-command.js';
 import { processCommand } from './process-command.js';
+import { videoCommand } from './video-command.js';
 
 /** Subcommands by name; `conceal` and `video` join this table. */
-const COMMANDS: ReadonlyMap<string, CliCommand> = new Map([processCommand, demoCommand].map((command) => [command.name, command]));
+const COMMANDS: ReadonlyMap<string, CliCommand> = new Map([processCommand, videoCommand, demoCommand].map((command) => [command.name, command]));
 
 const ERROR_PREFIX = 'sazanami: error: ';
 

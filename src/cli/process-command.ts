@@ -17,11 +17,13 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'output', short: 'o', value: 'out.wav' },
   { name: 'ns', value: NS_LEVELS },
   { name: 'json', value: 'stats.json' },
+  { name: 'aec', value: 'far.wav' },
+  { name: 'agc' },
   { name: 'quiet', short: 'q' },
   { name: 'help', short: 'h' },
 ];
 
-const USAGE = `sazanami process <in.wav> -o <out.wav> [--ns ${NS_LEVELS}] [--json stats.json] [--quiet]`;
+const USAGE = `sazanami process <in.wav> -o <out.wav> [--ns ${NS_LEVELS}] [--aec far.wav] [--agc] [--json stats.json] [--quiet]`;
 
 const HELP = `Usage: ${USAGE}
 
@@ -35,6 +37,10 @@ channels, 1000-768000 Hz.
 Options:
   -o, --output <out.wav>   where to write the processed audio (required)
       --ns <level>         noise suppression: ${NOISE_SUPPRESSION_LEVELS.join(', ')} (default ${CAPTURE_DEFAULTS.noiseSuppression})
+      --aec <far.wav>      cancel the echo of this far-end (loudspeaker) recording: same sample rate
+                           as the input, started at the same instant; multichannel is down-mixed,
+                           a shorter one is padded with silence, a longer one is cut
+      --agc                automatic gain control to a -18 dBFS speech level, with a -1 dBFS limiter
       --json <stats.json>  also write processing statistics as JSON
   -q, --quiet              print nothing on success
   -h, --help               show this help
@@ -52,6 +58,8 @@ interface ProcessArgs {
   outputPath: string;
   jsonPath?: string;
   noiseSuppression: NoiseSuppressionLevel;
+  farEndPath?: string;
+  gainControl: boolean;
   quiet: boolean;
 }
 
@@ -84,7 +92,10 @@ function parseProcessArgs(args: readonly string[]): ProcessArgs | 'help' {
     throw new UsageError(`invalid --ns value '${String(ns)}'; accepted: ${NOISE_SUPPRESSION_LEVELS.join(', ')}`);
   }
   const jsonPath = options.get('json');
+  const farEndPath = options.get('aec');
   return {
+    farEndPath: typeof farEndPath === 'string' ? farEndPath : undefined,
+    gainControl: options.has('agc'),
     inputPath: positionals[0],
     outputPath,
     jsonPath: typeof jsonPath === 'string' ? jsonPath : undefined,
@@ -99,6 +110,14 @@ async function runProcess(args: ProcessArgs, context: CliContext): Promise<void>
     throw new UsageError(`--json and -o name the same file '${outputPath}'; accepted: two different paths`);
   }
   const input = await readInput(inputPath);
+  let farEnd: Float32Array | undefined;
+  if (args.farEndPath !== undefined) {
+    const far = await readInput(args.farEndPath);
+    if (far.sampleRate !== input.sampleRate) {
+      throw new UsageError(`${args.farEndPath}: far-end rate ${far.sampleRate} Hz differs from the input's ${input.sampleRate} Hz; accepted: the same rate (resample it first)`);
+    }
+    farEnd = downmix(far.channels);
+  }
   // Output paths are checked before processing so a typo does not cost a long run.
   await assertWritable(outputPath, 'output');
   if (jsonPath !== undefined) await assertWritable(jsonPath, 'stats file');
@@ -108,7 +127,8 @@ async function runProcess(args: ProcessArgs, context: CliContext): Promise<void>
   const progress = createProgressBar(context.stderr, `processing ${inputPath}`, durationSec, args.quiet);
   const startMs = performance.now();
   const { channels, stats } = processOffline(core, input.channels, input.sampleRate,
-    { noiseSuppression: args.noiseSuppression }, (fraction) => progress.update(fraction));
+    { noiseSuppression: args.noiseSuppression, echoCancellation: farEnd !== undefined ? 'balanced' : 'off', gainControl: args.gainControl },
+    (fraction) => progress.update(fraction), farEnd !== undefined ? { samples: farEnd } : undefined);
   const elapsedSec = (performance.now() - startMs) / 1000;
   progress.done();
 
@@ -121,7 +141,8 @@ async function runProcess(args: ProcessArgs, context: CliContext): Promise<void>
       command: 'process',
       input: { path: inputPath, format: input.format },
       output: { path: outputPath, format: outputFormat },
-      options: { noiseSuppression: args.noiseSuppression },
+      options: { noiseSuppression: args.noiseSuppression, echoCancellation: farEnd !== undefined ? 'balanced' : 'off', gainControl: args.gainControl },
+      ...(args.farEndPath !== undefined ? { farEnd: { path: args.farEndPath } } : {}),
       stats,
     };
     files.push({ path: jsonPath, bytes: `${JSON.stringify(report, null, 2)}\n` });
@@ -149,4 +170,11 @@ async function readInput(path: string): Promise<WavAudio> {
     if (error instanceof WavError) throw new UsageError(`${path}: ${error.message}`);
     throw error;
   }
+}
+
+function downmix(channels: Float32Array[]): Float32Array {
+  if (channels.length === 1) return channels[0];
+  const out = new Float32Array(channels[0].length);
+  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] += c[i] / channels.length;
+  return out;
 }

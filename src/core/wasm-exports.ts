@@ -6,7 +6,22 @@ export interface SazanamiExports {
   collectGarbage(): void;
 
   captureCreate(deviceRate: number, maxBlock: number, preset: number): number;
+  captureCreateFull(deviceRate: number, maxBlock: number, preset: number, echoPreset: number, gainControl: number): number;
   captureDestroy(handle: number): void;
+  captureFarEndPtr(handle: number): number;
+  captureProcessWithFarEnd(handle: number, count: number): number;
+  captureSetEchoPreset(handle: number, preset: number): number;
+  captureSetGainControl(handle: number, on: number): number;
+  captureEchoReturnLossEnhancementDb(handle: number): number;
+  captureEchoDelayMs(handle: number): number;
+  captureEchoLeakage(handle: number): number;
+  captureEchoSuppressionGain(handle: number): number;
+  captureEchoFilterResets(handle: number): number;
+  captureVoiceProbability(handle: number): number;
+  captureVoiceActive(handle: number): number;
+  captureGainDb(handle: number): number;
+  captureSpeechLevelDbfs(handle: number): number;
+  captureInvalidFarEndSamples(handle: number): number;
   captureInputPtr(handle: number): number;
   captureOutputPtr(handle: number): number;
   captureProcess(handle: number, count: number): number;
@@ -52,3 +67,6 @@ export interface SazanamiExports {
 
 /** Preset codes shared with assembly/ns/presets.ts. */
 export const PRESET_CODES = { off: 0, light: 1, balanced: 2, strong: 3 } as const;
+
+/** Echo canceller preset codes shared with assembly/aec/aec-common.ts (-1: no canceller built). */
+export const ECHO_PRESET_CODES = { off: 0, light: 1, balanced: 2, strong: 3 } as const;

@@ -26,8 +26,8 @@ export default function setup(): void {
     return;
   }
   const isTs = (name: string) => name.endsWith('.ts');
-  const sources = Math.max(newestMtime(at('src'), isTs), newestMtime(at('worklets'), isTs));
-  const compiled = oldestMtime(['dist/src/index.js', 'dist/worklets/capture.worklet.js'].map(at));
+  const sources = Math.max(newestMtime(at('src'), isTs), newestMtime(at('worklets'), isTs), newestMtime(at('workers'), isTs));
+  const compiled = oldestMtime(['dist/src/index.js', 'dist/worklets/capture.worklet.js', 'dist/workers/video.worker.js'].map(at));
   if (compiled < sources) {
     try {
       execFileSync(join(REPO_ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
@@ -36,8 +36,8 @@ export default function setup(): void {
       const output = (error as { stdout?: Buffer }).stdout?.toString() ?? String(error);
       console.warn(`tsc -p tsconfig.build.json reported errors:\n${output}`);
     }
-    // tsc emits the worklet unbundled; the shipped one is self-contained (scripts/bundle-worklets.mjs).
-    execFileSync('node', ['scripts/bundle-worklets.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    // tsc emits the worklet unbundled; the shipped one is self-contained (scripts/bundle-hosts.mjs).
+    execFileSync('node', ['scripts/bundle-hosts.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
   const copied = oldestMtime(['dist/build/sazanami-simd.wasm', 'dist/build/sazanami-scalar.wasm'].map(at));
   if (copied < Math.max(...wasm.map((path) => statSync(path).mtimeMs))) {

@@ -319,4 +319,28 @@ async function offlineSpeed({ sampleRate, seconds, noiseSuppression }) {
   return { sampleRate, seconds, flavor: e.flavor, withWorkletMs, baselineMs };
 }
 
-window.sazanamiTest = { parity, fault, loopback, cycles, edgeErrors, longCall, offlineSpeed };
+/** Live stats through shared memory on this cross-origin isolated page: read twice, 300 ms apart. */
+async function sharedStats() {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
+  const track = stream.getAudioTracks()[0];
+  const e = await createEngine();
+  const processor = await e.processAudioTrack(track, { noiseSuppression: 'balanced' });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const first = { frames: processor.capture.framesProcessed, stats: processor.stats() };
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const second = { frames: processor.capture.framesProcessed, stats: processor.stats() };
+  const result = {
+    crossOriginIsolated, shared: processor.capture.sharedStats, sampleRate: e.context.sampleRate,
+    first: { frames: first.frames, speechProbability: first.stats.speechProbability, noiseLevelDbfs: first.stats.noiseLevelDbfs },
+    second: { frames: second.frames, speechProbability: second.stats.speechProbability, noiseLevelDbfs: second.stats.noiseLevelDbfs,
+      underruns: second.stats.underruns, bypassed: second.stats.bypassed },
+  };
+  await processor.stop();
+  await e.close();
+  track.stop();
+  return result;
+}
+
+window.sazanamiTest = { parity, fault, loopback, cycles, edgeErrors, longCall, offlineSpeed, sharedStats };
