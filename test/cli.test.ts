@@ -246,6 +246,8 @@ describe('sazanami process: bad input exits 2 with one stderr line and no output
       error: /^WAV has 0 channels; accepted: 1 or more channels$/ },
     { name: 'a WAV with no frames', input: writeWav([new Float32Array(0)], 16000, 'pcm16'), args: standard,
       error: /^WAV has no audio frames/ },
+    { name: 'a 4 kHz WAV (below what the chain processes)', input: writeWav(toneWithNoise(1, 4000, 0.1, 5), 4000, 'pcm16'), args: standard,
+      error: /^sample rate 4000 Hz is not supported; accepted: 8000–384000 Hz$/ },
     { name: 'an unknown option', input: validInput(), args: [...standard, '--loud'],
       error: /^unknown option '--loud' for 'process'; accepted: -o\/--output <out\.wav>, --ns <off\|light\|balanced\|strong>/ },
     { name: '-o without a value', input: validInput(), args: ['process', 'IN', '-o'], error: /^option '-o' needs a value \(out\.wav\)$/ },

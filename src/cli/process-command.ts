@@ -2,6 +2,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from '../core/capture-processor.js';
 import { loadEngineCore, processOffline } from '../core/offline.js';
 import { NOISE_SUPPRESSION_LEVELS, CAPTURE_DEFAULTS, type NoiseSuppressionLevel } from '../core/options.js';
 import { readWav, writeWav, WavError, type WavAudio, type WavSampleFormat, type WavWritableFormat } from '../core/wav.js';
@@ -32,7 +33,7 @@ sample rate, channel count, length and sample format (8-bit input is written as 
 64-bit float as 32-bit float).
 
 Input: WAV (RIFF WAVE) with 8/16/24/32-bit integer PCM or 32/64-bit float, any number of
-channels, 1000-768000 Hz.
+channels, 8000-384000 Hz.
 
 Options:
   -o, --output <out.wav>   where to write the processed audio (required)
@@ -164,12 +165,18 @@ async function readInput(path: string): Promise<WavAudio> {
   } catch (error) {
     throw toFileUsageError(error, 'read input', path);
   }
+  let audio: WavAudio;
   try {
-    return readWav(bytes);
+    audio = readWav(bytes);
   } catch (error) {
     if (error instanceof WavError) throw new UsageError(`${path}: ${error.message}`);
     throw error;
   }
+  // WAV allows rates the capture chain does not process; say so before any work is done.
+  if (audio.sampleRate < MIN_SAMPLE_RATE || audio.sampleRate > MAX_SAMPLE_RATE) {
+    throw new UsageError(`${path}: sample rate ${audio.sampleRate} Hz is not supported; accepted: ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`);
+  }
+  return audio;
 }
 
 function downmix(channels: Float32Array[]): Float32Array {
