@@ -1,8 +1,7 @@
 // Fault injection on the capture worklet: a kernel error turns the node into an exact pass-through
 // and is reported exactly once on its port.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { float32FromBase64, launchChromium, openHarness, startServer, type StaticServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {float32FromBase64, useHarnessPage } from './harness.js';
 
 interface FaultResult {
   input: string;
@@ -14,23 +13,10 @@ interface FaultResult {
 }
 
 describe('capture worklet fault injection', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-    page = await openHarness(browser, server.origin);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const page = useHarnessPage();
 
   it('passes input through unchanged after a kernel error and posts exactly one error message', async () => {
-    const result = await page.evaluate((args) => (window as any).sazanamiTest.fault(args) as Promise<FaultResult>,
+    const result = await page().evaluate((args) => (window as any).sazanamiTest.fault(args) as Promise<FaultResult>,
       { sampleRate: 48000, seconds: 2, faultSeconds: 1 });
     const input = float32FromBase64(result.input);
     const output = float32FromBase64(result.output);

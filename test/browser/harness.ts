@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -86,6 +87,29 @@ export async function openHarness(browser: Browser, origin: string): Promise<Pag
   await page.goto(`${origin}/test/browser/pages/harness.html`);
   await page.waitForFunction(() => (window as unknown as { sazanamiTest?: unknown }).sazanamiTest !== undefined);
   return page;
+}
+
+/**
+ * For one test file: starts the server, Chromium (with `extraArgs`) and the harness page before
+ * its tests and closes them after. Returns a getter for the page.
+ */
+export function useHarnessPage(extraArgs: string[] = []): () => Page {
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchChromium(extraArgs);
+    page = await openHarness(browser, server.origin);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return () => {
+    if (page === undefined) throw new Error('the harness page is not open (beforeAll failed)');
+    return page;
+  };
 }
 
 /** Decodes a Float32Array that the page encoded as base64 (little-endian bytes). */

@@ -1,8 +1,7 @@
 // Engine lifecycle: repeated processAudioTrack/stop cycles release everything, and bad input is
 // rejected at the public edge with clear errors.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openHarness, startServer, type StaticServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {useHarnessPage } from './harness.js';
 
 interface CyclesResult {
   count: number;
@@ -20,23 +19,10 @@ interface CyclesResult {
 const CYCLES = 100;
 
 describe('engine lifecycle', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-    page = await openHarness(browser, server.origin);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const page = useHarnessPage();
 
   const cycles = (count: number, sharedContext: boolean) =>
-    page.evaluate((args) => (window as any).sazanamiTest.cycles(args) as Promise<CyclesResult>, { count, sharedContext });
+    page().evaluate((args) => (window as any).sazanamiTest.cycles(args) as Promise<CyclesResult>, { count, sharedContext });
 
   it(`leaves no live processor after ${CYCLES} processAudioTrack/stop cycles on the engine's own AudioContext, and closes it`, async () => {
     const result = await cycles(CYCLES, false);
@@ -59,7 +45,7 @@ describe('engine lifecycle', () => {
   });
 
   it('rejects a video track, a non-track, an ended track and bad options at the public edge; applies valid updates; worklet rejects a raw bad update', async () => {
-    const result = await page.evaluate(() => (window as any).sazanamiTest.edgeErrors() as Promise<Record<string, string | number | boolean>>);
+    const result = await page().evaluate(() => (window as any).sazanamiTest.edgeErrors() as Promise<Record<string, string | number | boolean>>);
     console.log(`edge errors: ${JSON.stringify(result, null, 1)}`);
     expect(result.supported).toBe(true);
     expect(result.videoTrack).toMatch(/^TypeError: .*audio track, got a video track/);

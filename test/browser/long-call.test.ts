@@ -1,9 +1,8 @@
 // A one-minute processed call: the capture worklet must keep up with real time for the whole call
 // (no render underruns in the capture context, no chain underruns, no bypass) and the received
 // audio must have no gaps.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, NOISY_SPEECH_WAV, openHarness, startServer, type StaticServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {NOISY_SPEECH_WAV, useHarnessPage } from './harness.js';
 
 interface LongCallResult {
   seconds: number;
@@ -17,23 +16,10 @@ interface LongCallResult {
 const CALL_SECONDS = 60;
 
 describe('a 60 s processed call', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium([`--use-file-for-fake-audio-capture=${NOISY_SPEECH_WAV}`]);
-    page = await openHarness(browser, server.origin);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const page = useHarnessPage([`--use-file-for-fake-audio-capture=${NOISY_SPEECH_WAV}`]);
 
   it('runs for 60 s with no capture underrun, no bypass, and no gap in the received audio', async () => {
-    const result = await page.evaluate((args) => (window as any).sazanamiTest.longCall(args) as Promise<LongCallResult>,
+    const result = await page().evaluate((args) => (window as any).sazanamiTest.longCall(args) as Promise<LongCallResult>,
       { seconds: CALL_SECONDS, noiseSuppression: 'balanced' });
     console.log('60 s call:', JSON.stringify({ ...result, statsOverTime: result.statsOverTime.map((s) => `${s.t}s:${s.cpuUsPerFrame?.toFixed(1)}µs`) }));
     // 20 ms frames received over the call (the recorder starts once the remote track arrives).

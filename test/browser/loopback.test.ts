@@ -1,9 +1,8 @@
 // A real-time call in one page: the fake microphone plays the noisy-speech sample, processAudioTrack
 // cleans it, a loopback RTCPeerConnection carries it (Opus), and the receiver side records it.
 // Compared with the same call without processing, the noise floor relative to speech is lower.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, NOISY_SPEECH_WAV, openHarness, startServer, type StaticServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {NOISY_SPEECH_WAV, useHarnessPage } from './harness.js';
 
 interface LoopbackResult {
   micSettings: { sampleRate?: number; channelCount?: number };
@@ -21,23 +20,10 @@ const WARMUP_SECONDS = 1;
 const MIN_FLOOR_IMPROVEMENT_DB = 8;
 
 describe('loopback call with the fake microphone', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium([`--use-file-for-fake-audio-capture=${NOISY_SPEECH_WAV}`]);
-    page = await openHarness(browser, server.origin);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const page = useHarnessPage([`--use-file-for-fake-audio-capture=${NOISY_SPEECH_WAV}`]);
 
   it(`lowers the received noise floor (10th vs 90th percentile of 20 ms frame energy) by ≥ ${MIN_FLOOR_IMPROVEMENT_DB} dB against an unprocessed call`, async () => {
-    const run = (processed: boolean) => page.evaluate((args) => (window as any).sazanamiTest.loopback(args) as Promise<LoopbackResult>,
+    const run = (processed: boolean) => page().evaluate((args) => (window as any).sazanamiTest.loopback(args) as Promise<LoopbackResult>,
       { processed, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, noiseSuppression: 'strong' });
     const control = await run(false);
     const processed = await run(true);

@@ -1,8 +1,7 @@
 // On a cross-origin isolated page the capture worklet shares live stats through a
 // SharedArrayBuffer (updated every render quantum) instead of relying on messages alone.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, NOISY_SPEECH_WAV, openHarness, startServer, type StaticServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {NOISY_SPEECH_WAV, useHarnessPage } from './harness.js';
 
 interface SharedStatsResult {
   crossOriginIsolated: boolean;
@@ -13,23 +12,10 @@ interface SharedStatsResult {
 }
 
 describe('live stats through shared memory', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium([`--use-file-for-fake-audio-capture=${NOISY_SPEECH_WAV}`]);
-    page = await openHarness(browser, server.origin);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const page = useHarnessPage([`--use-file-for-fake-audio-capture=${NOISY_SPEECH_WAV}`]);
 
   it('reads frame counts and levels that advance between two synchronous stats() calls 300 ms apart', async () => {
-    const r = await page.evaluate(() => (window as any).sazanamiTest.sharedStats() as Promise<SharedStatsResult>);
+    const r = await page().evaluate(() => (window as any).sazanamiTest.sharedStats() as Promise<SharedStatsResult>);
     console.log('shared stats:', JSON.stringify(r));
     expect(r.crossOriginIsolated).toBe(true);
     expect(r.shared).toBe(true);

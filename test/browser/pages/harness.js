@@ -83,18 +83,19 @@ function percentile(sorted, p) {
 }
 
 /** (b) Fake microphone → (processAudioTrack) → loopback RTCPeerConnection → recorded remote audio. */
-async function loopback({ processed, seconds, warmupSeconds, noiseSuppression }) {
-  const stream = await navigator.mediaDevices.getUserMedia({
+/** The (fake) microphone without the browser's own processing, as sazanami's users request it. */
+function rawMicrophone() {
+  return navigator.mediaDevices.getUserMedia({
     audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
   });
-  const micTrack = stream.getAudioTracks()[0];
-  const micSettings = micTrack.getSettings();
-  let processor = null;
-  let sendTrack = micTrack;
-  if (processed) {
-    processor = await (await engine()).processAudioTrack(micTrack, { noiseSuppression });
-    sendTrack = processor.track;
-  }
+}
+
+/**
+ * A loopback call in this page: `sendTrack` on one RTCPeerConnection, received by another, played
+ * by a muted media element (Web Audio hears a remote track only while one plays it) and recorded
+ * at 48 kHz in 100 ms chunks passed to `onChunk`.
+ */
+async function recordLoopbackCall(sendTrack, onChunk) {
   const sender = new RTCPeerConnection();
   const receiver = new RTCPeerConnection();
   sender.onicecandidate = (event) => { if (event.candidate) receiver.addIceCandidate(event.candidate); };
@@ -110,8 +111,6 @@ async function loopback({ processed, seconds, warmupSeconds, noiseSuppression })
   await receiver.setLocalDescription(answer);
   await sender.setRemoteDescription(answer);
   const remote = await remoteStream;
-
-  // Web Audio hears a remote track only while a media element plays it.
   const element = new Audio();
   element.muted = true;
   element.srcObject = remote;
@@ -119,10 +118,31 @@ async function loopback({ processed, seconds, warmupSeconds, noiseSuppression })
   const recordContext = new AudioContext({ sampleRate: 48000 });
   await recordContext.audioWorklet.addModule('./recorder.worklet.js');
   const recorder = new AudioWorkletNode(recordContext, 'test-recorder');
-  const chunks = [];
-  recorder.port.onmessage = (event) => chunks.push(event.data);
+  recorder.port.onmessage = (event) => onChunk(event.data);
   recordContext.createMediaStreamSource(remote).connect(recorder).connect(recordContext.destination);
   await recordContext.resume();
+  return {
+    async close() {
+      sender.close();
+      receiver.close();
+      element.srcObject = null;
+      await recordContext.close();
+    },
+  };
+}
+
+async function loopback({ processed, seconds, warmupSeconds, noiseSuppression }) {
+  const stream = await rawMicrophone();
+  const micTrack = stream.getAudioTracks()[0];
+  const micSettings = micTrack.getSettings();
+  let processor = null;
+  let sendTrack = micTrack;
+  if (processed) {
+    processor = await (await engine()).processAudioTrack(micTrack, { noiseSuppression });
+    sendTrack = processor.track;
+  }
+  const chunks = [];
+  const call = await recordLoopbackCall(sendTrack, (chunk) => chunks.push(chunk));
   const chunksWanted = Math.round((seconds + warmupSeconds) * 10);
   while (chunks.length < chunksWanted) await new Promise((resolve) => setTimeout(resolve, 100));
 
@@ -135,10 +155,7 @@ async function loopback({ processed, seconds, warmupSeconds, noiseSuppression })
 
   if (processor) await processor.stop();
   micTrack.stop();
-  sender.close();
-  receiver.close();
-  element.srcObject = null;
-  await recordContext.close();
+  await call.close();
   return {
     micSettings, processorStats,
     frames: energies.length, digitallySilentFrames: energies.length - audible.length,
@@ -148,9 +165,7 @@ async function loopback({ processed, seconds, warmupSeconds, noiseSuppression })
 
 /** (e) processAudioTrack/stop cycles on one engine. */
 async function cycles({ count, sharedContext }) {
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
-  });
+  const stream = await rawMicrophone();
   const track = stream.getAudioTracks()[0];
   const context = sharedContext ? new AudioContext() : undefined;
   const e = await createEngine({ context });
@@ -227,41 +242,15 @@ async function edgeErrors() {
  * frames after the first second).
  */
 async function longCall({ seconds, noiseSuppression }) {
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
-  });
+  const stream = await rawMicrophone();
   const micTrack = stream.getAudioTracks()[0];
   const e = await createEngine();
   const processor = await e.processAudioTrack(micTrack, { noiseSuppression });
-  const sender = new RTCPeerConnection();
-  const receiver = new RTCPeerConnection();
-  sender.onicecandidate = (event) => { if (event.candidate) receiver.addIceCandidate(event.candidate); };
-  receiver.onicecandidate = (event) => { if (event.candidate) sender.addIceCandidate(event.candidate); };
-  const remoteStream = new Promise((resolve) => {
-    receiver.ontrack = (event) => resolve(event.streams[0] ?? new MediaStream([event.track]));
-  });
-  sender.addTrack(processor.track, new MediaStream([processor.track]));
-  const offer = await sender.createOffer();
-  await sender.setLocalDescription(offer);
-  await receiver.setRemoteDescription(offer);
-  const answer = await receiver.createAnswer();
-  await receiver.setLocalDescription(answer);
-  await sender.setRemoteDescription(answer);
-  const remote = await remoteStream;
-  const element = new Audio();
-  element.muted = true;
-  element.srcObject = remote;
-  await element.play();
-  const recordContext = new AudioContext({ sampleRate: 48000 });
-  await recordContext.audioWorklet.addModule('./recorder.worklet.js');
-  const recorder = new AudioWorkletNode(recordContext, 'test-recorder');
   // Keep only per-20 ms energies, not the audio: a minute of samples is not needed in Node.
   const energies = [];
-  recorder.port.onmessage = (event) => {
-    for (const db of frameEnergiesDb(event.data, 960)) energies.push(db);
-  };
-  recordContext.createMediaStreamSource(remote).connect(recorder).connect(recordContext.destination);
-  await recordContext.resume();
+  const call = await recordLoopbackCall(processor.track, (chunk) => {
+    for (const db of frameEnergiesDb(chunk, 960)) energies.push(db);
+  });
   const statsOverTime = [];
   const started = performance.now();
   while (performance.now() - started < seconds * 1000) {
@@ -280,10 +269,7 @@ async function longCall({ seconds, noiseSuppression }) {
   const silentFrames = afterStart.filter((db) => db <= -100).length;
   await processor.stop();
   micTrack.stop();
-  sender.close();
-  receiver.close();
-  element.srcObject = null;
-  await recordContext.close();
+  await call.close();
   await e.close();
   return {
     seconds, receivedFrames: energies.length, silentFramesAfterStart: silentFrames, playbackStats, statsOverTime,
@@ -321,9 +307,7 @@ async function offlineSpeed({ sampleRate, seconds, noiseSuppression }) {
 
 /** Live stats through shared memory on this cross-origin isolated page: read twice, 300 ms apart. */
 async function sharedStats() {
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
-  });
+  const stream = await rawMicrophone();
   const track = stream.getAudioTracks()[0];
   const e = await createEngine();
   const processor = await e.processAudioTrack(track, { noiseSuppression: 'balanced' });
