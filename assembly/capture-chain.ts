@@ -6,6 +6,7 @@
 // noise-suppression-only chain is unchanged; none of them adds delay.
 import { AEC_OFF, isValidAecPreset } from './aec/aec-common';
 import { Biquad } from './aec/biquad';
+import { DcBlocker } from './aec/dc-blocker';
 import { EchoCanceller } from './aec/echo-canceller';
 import { ResidualEchoSuppressor } from './aec/residual-echo-suppressor';
 import { GainController } from './agc/gain-controller';
@@ -16,8 +17,10 @@ import { Resampler } from './resampler';
 import { SampleFifo } from './sample-fifo';
 
 const MAX_INPUT: f32 = 16;
-/** High-pass corner ahead of the echo canceller and gain control (removes DC and rumble). */
+/** High-pass corner ahead of the echo canceller and gain control when gain control runs (removes DC and rumble). */
 const HIGH_PASS_HZ: f64 = 80;
+/** DC-blocker corner ahead of the echo canceller without gain control (keeps near-end speech undistorted). */
+const DC_BLOCK_HZ: f64 = 20;
 
 /** The rate the kernels run at for a device rate: 8/16/32/48 kHz as is, others resampled. */
 export function kernelRateFor(deviceRate: i32): i32 {
@@ -54,6 +57,7 @@ export class CaptureChain {
   private kernelOutput: SampleFifo;
   private priming: i32;
   private highPass: Biquad | null = null;
+  private dcBlocker: DcBlocker | null = null;
   private farUpsampler: Resampler | null = null;
   private farFifo: SampleFifo | null = null;
 
@@ -82,7 +86,8 @@ export class CaptureChain {
       this.gainController = new GainController(frame);
       this.gainControlOn = true;
     }
-    if (withCanceller || withGainControl) this.highPass = new Biquad(kernelRate, HIGH_PASS_HZ, true);
+    if (withGainControl) this.highPass = new Biquad(kernelRate, HIGH_PASS_HZ, true);
+    else if (withCanceller) this.dcBlocker = new DcBlocker(kernelRate, DC_BLOCK_HZ);
     const maxKernelBlock = <i32>Math.ceil(<f64>maxBlock * <f64>kernelRate / <f64>deviceRate) + 4;
     let priming = frame;
     if (kernelRate != deviceRate) {
@@ -117,6 +122,8 @@ export class CaptureChain {
     if (res) res.reset();
     if (agc) agc.reset();
     if (hp) hp.reset();
+    const dc = this.dcBlocker;
+    if (dc) dc.reset();
     const farUp = this.farUpsampler, farFifo = this.farFifo;
     if (farUp) farUp.reset();
     if (farFifo) farFifo.clear();
@@ -184,7 +191,7 @@ export class CaptureChain {
     const frame = ns.frameSize;
     const fifoOut = this.kernelOutput;
     const aec = this.canceller, hp = this.highPass;
-    if (!aec && !hp) {
+    if (!aec && !hp && !this.dcBlocker) {
       while (fifoIn.length >= frame) {
         fifoIn.read(ptr(ns.input), frame);
         ns.process();
@@ -213,7 +220,7 @@ export class CaptureChain {
 
   /** One kernel frame through high-pass → echo canceller → NS with residual echo suppression → AGC. */
   private processFrame(frame: i32): void {
-    const ns = this.suppressor, aec = this.canceller, res = this.residualEcho, hp = this.highPass;
+    const ns = this.suppressor, aec = this.canceller, res = this.residualEcho, hp = this.highPass, dc = this.dcBlocker;
     const fifoIn = this.kernelInput, farFifo = this.farFifo;
     const nsIn = ptr(ns.input);
     if (aec && res && farFifo) {
@@ -221,6 +228,7 @@ export class CaptureChain {
       fifoIn.read(micPtr, frame);
       farFifo.read(ptr(aec.farEnd), frame);
       if (hp) hp.processInPlace(micPtr, frame);
+      else if (dc) dc.processInPlace(micPtr, frame);
       if (this.echoPreset != AEC_OFF) {
         aec.process();
         memory.copy(nsIn, ptr(aec.output), <usize>frame << 2);

@@ -3,9 +3,9 @@
 export { createEngine, Engine, type EngineOptions, type CaptureNodeOptions } from './browser/engine.js';
 export { AudioTrackProcessor, type AudioTrackProcessorStats } from './browser/audio-track-processor.js';
 export { CaptureNode } from './browser/capture-node.js';
-export { type AudioTrackOptions, validateAudioTrackOptions } from './browser/audio-track-options.js';
+export { type AudioTrackOptions, type FarEndSource, validateAudioTrackOptions } from './browser/audio-track-options.js';
 export { isSupported } from './browser/support.js';
-export { CAPTURE_PROCESSOR_NAME, type CaptureWorkletStats } from '../worklets/capture-protocol.js';
-export { CAPTURE_DEFAULTS, type CaptureOptions, NOISE_SUPPRESSION_LEVELS, type NoiseSuppressionLevel } from './core/options.js';
+export { CAPTURE_PROCESSOR_NAME, FAR_END_INPUT, type CaptureWorkletStats } from '../worklets/capture-protocol.js';
+export { CAPTURE_DEFAULTS, type CaptureOptions, ECHO_CANCELLATION_LEVELS, type EchoCancellationLevel, NOISE_SUPPRESSION_LEVELS, type NoiseSuppressionLevel } from './core/options.js';
 export { processVideoTrack, VideoTrackProcessor, isVideoProcessingSupported, type VideoTrackConfig, type VideoTrackStats, type VideoProcessingPath } from './browser/video-track-processor.js';
 export { type VideoCorrectionOptions, VIDEO_DEFAULTS, validateVideoOptions } from './core/video/video-options.js';

@@ -7,6 +7,9 @@ import type { WasmFlavor } from '../src/core/wasm-loader.js';
 /** Name passed to registerProcessor / new AudioWorkletNode. */
 export const CAPTURE_PROCESSOR_NAME = 'sazanami-capture';
 
+/** Input index of the far end (the echo canceller's reference) on a node built with `farEndInput`. */
+export const FAR_END_INPUT = 1;
+
 /** Render quantum of Web Audio; the processor's CaptureProcessors are built for this block size. */
 export const RENDER_QUANTUM_FRAMES = 128;
 
@@ -47,6 +50,11 @@ export interface CaptureWorkletOptions {
   options: CaptureOptions;
   /** 1: process input channel 0 (the node down-mixes); 2: one CaptureProcessor per channel. */
   channelCount: 1 | 2;
+  /**
+   * True when the node has a second input (index FAR_END_INPUT) carrying the far end — what the
+   * speakers play — for the echo canceller. Its channels are averaged to mono. Default false.
+   */
+  farEndInput?: boolean;
   /**
    * Test hook: when true the processor accepts `{type:'fail'}`, which makes the next kernel call
    * throw inside CaptureProcessor's guarded path (fault-injection tests). Off in production.

@@ -7,7 +7,7 @@ import { validateCaptureOptions, type CaptureOptions } from '../src/core/options
 import { instantiateWasm } from '../src/core/wasm-loader.js';
 import type { SazanamiExports } from '../src/core/wasm-exports.js';
 import {
-  CAPTURE_PROCESSOR_NAME, LIVE_STATS, liveStatsByteLength, RENDER_QUANTUM_FRAMES, STATS_INTERVAL_MS, STATS_INTERVAL_SHARED_MS,
+  CAPTURE_PROCESSOR_NAME, FAR_END_INPUT, LIVE_STATS, liveStatsByteLength, RENDER_QUANTUM_FRAMES, STATS_INTERVAL_MS, STATS_INTERVAL_SHARED_MS,
   type CaptureEventMessage, type CaptureWorkletOptions, type CaptureWorkletStats,
 } from './capture-protocol.js';
 
@@ -67,6 +67,9 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
   private readonly statsIntervalFrames: number;
   /** Fed to the chain while no source is connected, so the delay line flushes and timing stays continuous. */
   private readonly silence = new Float32Array(RENDER_QUANTUM_FRAMES);
+  /** The node has a far-end input; its channels are mixed to mono here (no allocation per quantum). */
+  private readonly farEndInput: boolean;
+  private readonly farMix = new Float32Array(RENDER_QUANTUM_FRAMES);
   private framesSinceStats = 0;
   private cpuMs = 0;
   private framesProcessed = 0;
@@ -78,6 +81,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
     const init = (nodeOptions.processorOptions ?? {}) as Partial<CaptureWorkletOptions>;
     this.channelCount = init.channelCount === 2 ? 2 : 1;
     this.flavor = init.flavor === 'scalar' ? 'scalar' : 'simd';
+    this.farEndInput = init.farEndInput === true;
     if (typeof SharedArrayBuffer === 'function' && init.liveStats instanceof SharedArrayBuffer &&
         init.liveStats.byteLength >= liveStatsByteLength()) {
       this.liveSequence = new Int32Array(init.liveStats, 0, 1);
@@ -116,6 +120,9 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
     if (output === undefined || output.length === 0) return true;
     const connected = input !== undefined && input.length > 0;
     const started = clock !== null ? clock.now() : 0;
+    // Far end: null on a node without the input (the NS-only path is unchanged) and while nothing is
+    // connected to it (the canceller then sees silence and removes nothing).
+    const far = this.farEndInput ? this.mixFarEnd(inputs[FAR_END_INPUT]) : null;
     for (let ch = 0; ch < output.length; ch++) {
       const source = connected ? input[ch < input.length ? ch : input.length - 1] : this.silence;
       const target = output[ch];
@@ -123,7 +130,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
         target.set(source);
       } else if (ch < this.processors.length) {
         // Returns false (after passing through) on a kernel error; onError reports it.
-        this.processors[ch].process(source, target);
+        this.processors[ch].process(source, target, far);
       } else {
         target.set(output[0]);
       }
@@ -134,6 +141,21 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
     if (this.liveValues !== null) this.writeLiveStats(this.liveValues, this.liveSequence!);
     if (this.framesSinceStats >= this.statsIntervalFrames) this.postStats();
     return true;
+  }
+
+  /** The far-end block as mono (one channel as is, several averaged into farMix), or null when unconnected. */
+  private mixFarEnd(far: Float32Array[] | undefined): Float32Array | null {
+    if (far === undefined || far.length === 0) return null;
+    if (far.length === 1) return far[0];
+    const mix = this.farMix;
+    mix.set(far[0]);
+    for (let ch = 1; ch < far.length; ch++) {
+      const channel = far[ch];
+      for (let i = 0; i < mix.length; i++) mix[i] += channel[i];
+    }
+    const scale = 1 / far.length;
+    for (let i = 0; i < mix.length; i++) mix[i] *= scale;
+    return mix;
   }
 
   /** Seqlock write: the sequence is odd while values change, so readers retry instead of tearing. */

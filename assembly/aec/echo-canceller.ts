@@ -15,7 +15,7 @@ import { DelayEstimator } from './delay-estimator';
 import { PartitionedFilter, powerAccumulate, SpectrumRing } from './partitioned-filter';
 
 /** Learning rate while the filter has not converged yet (normalised per bin, exact power norm). */
-const INITIAL_STEP: f32 = 0.9;
+const INITIAL_STEP: f32 = 0.25;
 const MAX_STEP: f32 = 0.5;
 const MIN_LEAK: f32 = 0.005;
 /** Leakage regression smoothing: β = min(β_max, β0·Syy/See) per frame (speexdsp). */
@@ -29,7 +29,13 @@ const VAR2_UPDATE: f32 = 0.25;
 const VAR_BACKTRACK: f32 = 4;
 /** Frames in a row the output may be much louder than the microphone before the filters are reset. */
 const DIVERGED_FRAMES: i32 = 30;
-const CONSTRAIN_PER_FRAME: i32 = 1;
+const CONSTRAIN_PER_FRAME: i32 = 26;
+/** Proportionate weights: every partition keeps at least this fraction of the largest one's. */
+const PROP_FLOOR: f32 = 0.1;
+/** Σ of initial learning rates (in frames × rate) before the Valin rate takes over. */
+const ADAPTED_AFTER: f32 = 10;
+/** Far-end power floor per bin, relative to the mean over bins (keeps weakly excited bins from overshooting). */
+const REGULARIZATION: f32 = 1e-4;
 
 export class EchoCanceller {
   readonly sampleRate: i32;
@@ -79,6 +85,9 @@ export class EchoCanceller {
   private errorPowerAverage: StaticArray<f32>;
   private echoPowerAverage: StaticArray<f32>;
   private fadeIn: StaticArray<f32>;
+  /** Proportionate step weights per partition (Σ = 0.99) and the background's energy per partition. */
+  private prop: StaticArray<f32>;
+  private partitionEnergy: StaticArray<f32>;
   private pey: f32 = 0;
   private pyy: f32 = 1;
   private sumAdapt: f32 = 0;
@@ -126,6 +135,8 @@ export class EchoCanceller {
     const fade = new StaticArray<f32>(N);
     for (let i = 0; i < N; i++) unchecked(fade[i] = <f32>(0.5 - 0.5 * Math.cos(Math.PI * (<f64>i + 0.5) / <f64>N)));
     this.fadeIn = fade;
+    this.prop = new StaticArray<f32>(P);
+    this.partitionEnergy = new StaticArray<f32>(P);
     this.reset();
   }
 
@@ -163,6 +174,7 @@ export class EchoCanceller {
     this.pey = 0; this.pyy = 1; this.leak = 1; this.sumAdapt = 0; this.adapted = false;
     this.davg1 = 0; this.davg2 = 0; this.dvar1 = 0; this.dvar2 = 0;
     this.divergedFrames = 0;
+    for (let p = 0; p < this.partitions; p++) unchecked(this.prop[p] = <f32>0.99 / <f32>this.partitions);
   }
 
   process(): void {
@@ -181,15 +193,7 @@ export class EchoCanceller {
     const slotOffset = <usize>(slot * Kp) << 2;
     fft.forward(block, ptr(ring.re) + slotOffset, ptr(ring.im) + slotOffset);
 
-    // Far-end power over the filter's span (exact NLMS normalisation per bin).
-    const S = ptr(this.farPower);
-    memory.fill(S, 0, <usize>Kp << 2);
     const D = this.bulkDelayFrames;
-    for (let p = 0; p < this.partitions; p++) {
-      const o = ring.offsetOf(D + p);
-      powerAccumulate(S, ptr(ring.re) + o, ptr(ring.im) + o, Kp, simd);
-    }
-
     // Echo estimates of both filters.
     const sRe = ptr(this.specRe), sIm = ptr(this.specIm);
     const yb = ptr(this.yBackground), yf = ptr(this.yForeground), eb = ptr(this.errorBackground);
@@ -317,18 +321,36 @@ export class EchoCanceller {
     if (rer < corr) rer = corr;
     if (rer > 0.5) rer = 0.5;
 
-    const S = ptr(this.farPower);
+    // Proportionate weights (speexdsp mdf_adjust_prop): partitions holding more of the echo path
+    // learn faster; the far-end power is weighted the same way (PNLMS normalisation xᵀGx).
+    const P = this.partitions, prop = this.prop, energy = this.partitionEnergy;
+    this.background.partitionEnergies(energy);
+    let maxAmp: f32 = 1e-9;
+    for (let p = 0; p < P; p++) {
+      const a = Mathf.sqrt(unchecked(energy[p]));
+      unchecked(prop[p] = a);
+      if (a > maxAmp) maxAmp = a;
+    }
+    let propSum: f32 = 0;
+    for (let p = 0; p < P; p++) { const v = unchecked(prop[p]) + PROP_FLOOR * maxAmp; unchecked(prop[p] = v); propSum += v; }
+    for (let p = 0; p < P; p++) unchecked(prop[p] = <f32>0.99 * unchecked(prop[p]) / propSum);
+    const S = ptr(this.farPower), ring = this.ring, D = this.bulkDelayFrames;
+    memory.fill(S, 0, <usize>Kp << 2);
+    for (let p = 0; p < P; p++) {
+      const o = ring.offsetOf(D + p);
+      powerAccumulate(S, ptr(ring.re) + o, ptr(ring.im) + o, unchecked(prop[p]), Kp, simd);
+    }
     let meanS: f32 = 0;
     for (let k = 0; k < Kp; k++) meanS += load<f32>(S + (<usize>k << 2));
     meanS /= <f32>Kp;
-    const regularize = <f32>0.01 * meanS + <f32>this.partitions * <f32>M * 1e-10;
+    const regularize = REGULARIZATION * meanS + <f32>M * 1e-10;
     // Each block spectrum sums M samples while a frame's error has N: scale the step by M/N so μ
     // means what it means for time-domain block NLMS.
     const blockScale = <f32>M / <f32>N;
     if (!this.adapted) {
-      const rate = INITIAL_STEP * min<f32>(1, sxx / (see + 1e-12));
+      const rate = min<f32>(INITIAL_STEP, INITIAL_STEP * sxx / (see + 1e-12));
       this.sumAdapt += rate;
-      if (this.sumAdapt > <f32>this.partitions * 0.5 && leak > 0.03) this.adapted = true;
+      if (this.sumAdapt > <f32>ADAPTED_AFTER && leak > 0.03) this.adapted = true;
       for (let k = 0; k < Kp; k++) {
         const o = <usize>k << 2;
         const g = blockScale * rate / (load<f32>(S + o) + regularize);
@@ -348,7 +370,7 @@ export class EchoCanceller {
         store<f32>(eIm + o, load<f32>(eIm + o) * g);
       }
     }
-    this.background.adapt(this.ring, this.bulkDelayFrames, eRe, eIm);
+    this.background.adapt(ring, D, eRe, eIm, prop);
     for (let c = 0; c < CONSTRAIN_PER_FRAME; c++) {
       this.background.constrain(this.constrainNext, N, fft, time);
       this.constrainNext = this.constrainNext + 1 == this.partitions ? 0 : this.constrainNext + 1;

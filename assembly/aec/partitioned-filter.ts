@@ -96,13 +96,25 @@ export class PartitionedFilter {
     }
   }
 
-  /** W_p += conj(X(firstAge + p)) · G for every partition (G: the step-scaled error spectrum). */
-  adapt(ring: SpectrumRing, firstAge: i32, gRe: usize, gIm: usize): void {
+  /**
+   * W_p += scale_p · conj(X(firstAge + p)) · G for every partition (G: the step-scaled error
+   * spectrum; scale: per-partition proportionate weights, speexdsp's `prop`).
+   */
+  adapt(ring: SpectrumRing, firstAge: i32, gRe: usize, gIm: usize, scale: StaticArray<f32>): void {
     const K = this.binsPadded;
     const wRe = ptr(this.re), wIm = ptr(this.im), xRe = ptr(ring.re), xIm = ptr(ring.im);
     for (let p = 0; p < this.partitions; p++) {
       const xo = ring.offsetOf(firstAge + p), wo = <usize>(p * K) << 2;
-      conjugateMultiplyAdd(wRe + wo, wIm + wo, xRe + xo, xIm + xo, gRe, gIm, K, this.useSimd);
+      conjugateMultiplyAdd(wRe + wo, wIm + wo, xRe + xo, xIm + xo, gRe, gIm, unchecked(scale[p]), K, this.useSimd);
+    }
+  }
+
+  /** Σ over bins of |W_p|² for every partition p, into `out`. */
+  partitionEnergies(out: StaticArray<f32>): void {
+    const K = this.binsPadded, re = ptr(this.re), im = ptr(this.im);
+    for (let p = 0; p < this.partitions; p++) {
+      const o = <usize>(p * K) << 2;
+      unchecked(out[p] = sumOfSquares(re + o, im + o, K, this.useSimd));
     }
   }
 
@@ -146,38 +158,62 @@ export function complexMultiplyAccumulate(yRe: usize, yIm: usize, wRe: usize, wI
   }
 }
 
-/** w += conj(x) · g (complex, per bin); n is a multiple of 4. */
-export function conjugateMultiplyAdd(wRe: usize, wIm: usize, xRe: usize, xIm: usize, gRe: usize, gIm: usize, n: i32, simd: bool): void {
+/** w += s · conj(x) · g (complex, per bin); n is a multiple of 4. */
+export function conjugateMultiplyAdd(wRe: usize, wIm: usize, xRe: usize, xIm: usize, gRe: usize, gIm: usize, s: f32, n: i32, simd: bool): void {
   if (SIMD_BUILD && simd) {
+    const vs = f32x4.splat(s);
     for (let k = 0; k < n; k += 4) {
       const o = <usize>k << 2;
-      const xr = v128.load(xRe + o), xi = v128.load(xIm + o), gr = v128.load(gRe + o), gi = v128.load(gIm + o);
+      const xr = v128.load(xRe + o), xi = v128.load(xIm + o), gr = f32x4.mul(vs, v128.load(gRe + o)), gi = f32x4.mul(vs, v128.load(gIm + o));
       v128.store(wRe + o, f32x4.add(v128.load(wRe + o), f32x4.add(f32x4.mul(xr, gr), f32x4.mul(xi, gi))));
       v128.store(wIm + o, f32x4.add(v128.load(wIm + o), f32x4.sub(f32x4.mul(xr, gi), f32x4.mul(xi, gr))));
     }
   } else {
     for (let k = 0; k < n; k++) {
       const o = <usize>k << 2;
-      const xr = load<f32>(xRe + o), xi = load<f32>(xIm + o), gr = load<f32>(gRe + o), gi = load<f32>(gIm + o);
+      const xr = load<f32>(xRe + o), xi = load<f32>(xIm + o), gr = s * load<f32>(gRe + o), gi = s * load<f32>(gIm + o);
       store<f32>(wRe + o, load<f32>(wRe + o) + (xr * gr + xi * gi));
       store<f32>(wIm + o, load<f32>(wIm + o) + (xr * gi - xi * gr));
     }
   }
 }
 
-/** acc += |x|² per bin; n is a multiple of 4. */
-export function powerAccumulate(acc: usize, xRe: usize, xIm: usize, n: i32, simd: bool): void {
+/** Σ |x|² over n bins; n is a multiple of 4. */
+export function sumOfSquares(xRe: usize, xIm: usize, n: i32, simd: bool): f32 {
   if (SIMD_BUILD && simd) {
+    let acc = f32x4.splat(0);
     for (let k = 0; k < n; k += 4) {
       const o = <usize>k << 2;
       const r = v128.load(xRe + o), i = v128.load(xIm + o);
-      v128.store(acc + o, f32x4.add(v128.load(acc + o), f32x4.add(f32x4.mul(r, r), f32x4.mul(i, i))));
+      acc = f32x4.add(acc, f32x4.add(f32x4.mul(r, r), f32x4.mul(i, i)));
+    }
+    return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  }
+  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
+  for (let k = 0; k < n; k += 4) {
+    const o = <usize>k << 2;
+    const r0 = load<f32>(xRe + o), i0 = load<f32>(xIm + o), r1 = load<f32>(xRe + o + 4), i1 = load<f32>(xIm + o + 4);
+    const r2 = load<f32>(xRe + o + 8), i2 = load<f32>(xIm + o + 8), r3 = load<f32>(xRe + o + 12), i3 = load<f32>(xIm + o + 12);
+    a0 += r0 * r0 + i0 * i0; a1 += r1 * r1 + i1 * i1; a2 += r2 * r2 + i2 * i2; a3 += r3 * r3 + i3 * i3;
+  }
+  return a0 + a1 + a2 + a3;
+}
+
+/** acc += s · |x|² per bin; n is a multiple of 4. */
+export function powerAccumulate(acc: usize, xRe: usize, xIm: usize, s: f32, n: i32, simd: bool): void {
+  if (SIMD_BUILD && simd) {
+    const vs = f32x4.splat(s);
+    for (let k = 0; k < n; k += 4) {
+      const o = <usize>k << 2;
+      const r = v128.load(xRe + o), i = v128.load(xIm + o);
+      v128.store(acc + o, f32x4.add(v128.load(acc + o), f32x4.mul(vs, f32x4.add(f32x4.mul(r, r), f32x4.mul(i, i)))));
     }
   } else {
     for (let k = 0; k < n; k++) {
       const o = <usize>k << 2;
       const r = load<f32>(xRe + o), i = load<f32>(xIm + o);
-      store<f32>(acc + o, load<f32>(acc + o) + (r * r + i * i));
+      store<f32>(acc + o, load<f32>(acc + o) + s * (r * r + i * i));
     }
   }
 }
+

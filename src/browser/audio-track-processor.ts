@@ -11,6 +11,15 @@ export interface AudioTrackProcessorStats extends CaptureWorkletStats {
   contextSampleRate: number;
 }
 
+/** The far end a processor feeds its echo canceller from. */
+export interface FarEndConnection {
+  node: AudioNode;
+  /** The engine created the node (from a remote track) and disconnects it on stop. */
+  owned: boolean;
+  /** The engine plays it through the context's destination. */
+  playing: boolean;
+}
+
 export class AudioTrackProcessor {
   /** The processed track (ends when stop() is called or the input track ends). */
   readonly track: MediaStreamTrack;
@@ -24,7 +33,8 @@ export class AudioTrackProcessor {
 
   /** Use Engine.processAudioTrack. `release` runs once after everything is torn down. */
   constructor(inputTrack: MediaStreamTrack, source: MediaStreamAudioSourceNode, capture: CaptureNode,
-    destination: MediaStreamAudioDestinationNode, private readonly release: (processor: AudioTrackProcessor) => Promise<void>) {
+    destination: MediaStreamAudioDestinationNode, private readonly release: (processor: AudioTrackProcessor) => Promise<void>,
+    private readonly farEnd: FarEndConnection | null = null) {
     this.inputTrack = inputTrack;
     this.source = source;
     this.capture = capture;
@@ -78,6 +88,11 @@ export class AudioTrackProcessor {
       this.source.disconnect();
       for (const track of this.destination.stream.getTracks()) track.stop();
       this.destination.disconnect();
+      const far = this.farEnd;
+      if (far !== null) {
+        this.capture.disconnectFarEnd(far.node);
+        if (far.owned) far.node.disconnect();
+      }
       await this.capture.stop();
       await this.release(this);
     })();

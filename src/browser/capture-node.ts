@@ -2,7 +2,7 @@
 // AudioContext or an OfflineAudioContext): construction, the control protocol, stats and release.
 import { type CaptureOptions, validateCaptureOptions } from '../core/options.js';
 import {
-  CAPTURE_PROCESSOR_NAME, type CaptureControlMessage, type CaptureEventMessage, type CaptureWorkletOptions,
+  CAPTURE_PROCESSOR_NAME, type CaptureControlMessage, FAR_END_INPUT, type CaptureEventMessage, type CaptureWorkletOptions,
   type CaptureWorkletStats, LIVE_STATS, liveStatsByteLength,
 } from '../../worklets/capture-protocol.js';
 import type { CompiledWasm } from './wasm-module.js';
@@ -21,6 +21,8 @@ export interface CaptureNodeConfig {
 export class CaptureNode {
   readonly node: AudioWorkletNode;
   readonly channelCount: 1 | 2;
+  /** True when the node has the far-end input (index FAR_END_INPUT) for the echo canceller. */
+  readonly hasFarEndInput: boolean;
   /** Called once with the first kernel error; the node passes audio through from then on. */
   onError: ((message: string) => void) | null = null;
   /** Called with each rejected control message (validation happens before posting, so rare). */
@@ -36,15 +38,20 @@ export class CaptureNode {
   private readonly liveSequence: Int32Array | null = null;
   private readonly liveValues: Float64Array | null = null;
   private readonly liveCopy = new Float64Array(LIVE_STATS.valueCount);
+  /** Sources this node connected to its far-end input (disconnected on stop). */
+  private readonly farEndSources = new Set<AudioNode>();
 
   /** Use Engine.createCaptureNode: it loads the worklet module into the context first. */
   constructor(context: BaseAudioContext, config: CaptureNodeConfig) {
     const { wasm, options, enableTestHooks = false } = config;
     this.channelCount = options.channelCount;
+    this.hasFarEndInput = options.farEndInput;
     this.options = options.capture;
     const processorOptions: CaptureWorkletOptions = {
       module: wasm.module, flavor: wasm.flavor, options: options.capture, channelCount: options.channelCount, enableTestHooks,
     };
+    // The NS-only node keeps its single input (and so its exact output); echo cancellation adds the far end.
+    if (options.farEndInput) processorOptions.farEndInput = true;
     // Cross-origin isolated pages read live stats from shared memory every call; others get messages.
     if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer === 'function') {
       const shared = new SharedArrayBuffer(liveStatsByteLength());
@@ -53,7 +60,7 @@ export class CaptureNode {
       processorOptions.liveStats = shared;
     }
     this.node = new AudioWorkletNode(context, CAPTURE_PROCESSOR_NAME, {
-      numberOfInputs: 1,
+      numberOfInputs: options.farEndInput ? 2 : 1,
       numberOfOutputs: 1,
       outputChannelCount: [options.channelCount],
       channelCount: options.channelCount,
@@ -126,6 +133,34 @@ export class CaptureNode {
 
   get currentOptions(): Readonly<Required<CaptureOptions>> {
     return this.options;
+  }
+
+  /**
+   * Feeds `source` (an AudioNode on this node's context: what the speakers play) to the echo
+   * canceller as its far end. Several sources are summed. Throws when the node has no far-end
+   * input (built without echo cancellation or farEnd) or the contexts differ.
+   */
+  connectFarEnd(source: AudioNode): void {
+    if (this.stopping !== null) throw new DOMException('this capture node was stopped', 'InvalidStateError');
+    if (typeof AudioNode === 'undefined' || !(source instanceof AudioNode)) throw new TypeError('connectFarEnd needs an AudioNode');
+    if (!this.hasFarEndInput) {
+      throw new DOMException('this capture node has no far-end input: create it with echoCancellation or farEnd', 'InvalidStateError');
+    }
+    if (source.context !== this.node.context) {
+      throw new DOMException('the far-end node belongs to another AudioContext; play the remote audio through the capture context', 'InvalidAccessError');
+    }
+    source.connect(this.node, 0, FAR_END_INPUT);
+    this.farEndSources.add(source);
+  }
+
+  /** Stops feeding `source` (connected with connectFarEnd) to the echo canceller. */
+  disconnectFarEnd(source: AudioNode): void {
+    if (!this.farEndSources.delete(source)) return;
+    try {
+      source.disconnect(this.node, 0, FAR_END_INPUT);
+    } catch {
+      // Already disconnected.
+    }
   }
 
   /** Validates and applies new options; throws TypeError/RangeError here, never in the worklet. */
@@ -205,6 +240,7 @@ export class CaptureNode {
       } catch {
         // Already disconnected.
       }
+      for (const source of [...this.farEndSources]) this.disconnectFarEnd(source);
       if (this.node.context.state !== 'closed') {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, REPLY_TIMEOUT_MS);

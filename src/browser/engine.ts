@@ -4,7 +4,7 @@
 import type { WasmFlavor, WasmSources } from '../core/wasm-loader.js';
 import { CaptureNode } from './capture-node.js';
 import { type AudioTrackOptions, validateAudioTrackOptions } from './audio-track-options.js';
-import { AudioTrackProcessor } from './audio-track-processor.js';
+import { AudioTrackProcessor, type FarEndConnection } from './audio-track-processor.js';
 import { defaultCaptureWorkletUrl } from './default-urls.js';
 import { isSupported } from './support.js';
 import { type CompiledWasm, compileWasm } from './wasm-module.js';
@@ -80,11 +80,23 @@ export class Engine {
     if (track.kind !== 'audio') throw new TypeError(`processAudioTrack needs an audio track, got a ${track.kind} track`);
     if (track.readyState === 'ended') throw new DOMException('the audio track has ended', 'InvalidStateError');
     const validated = validateAudioTrackOptions(options);
+    const farNode = validated.farEnd !== null && !(validated.farEnd instanceof MediaStreamTrack) ? validated.farEnd : null;
+    if (farNode !== null) {
+      if (this.sharedContext !== null && farNode.context !== this.sharedContext) {
+        throw new DOMException('farEnd belongs to another AudioContext than the engine\'s; play the remote audio through engine.context', 'InvalidAccessError');
+      }
+      if (typeof AudioContext === 'undefined' || !(farNode.context instanceof AudioContext)) {
+        throw new TypeError('a farEnd AudioNode for processAudioTrack must belong to a live AudioContext');
+      }
+      if (farNode.context.state === 'closed') throw new DOMException('the farEnd node\'s AudioContext is closed', 'InvalidStateError');
+    }
 
-    const usesOwn = this.sharedContext === null;
+    // An AudioNode far end fixes the context: the capture runs where the remote audio is played.
+    const borrowed = this.sharedContext ?? (farNode !== null ? farNode.context as AudioContext : null);
+    const usesOwn = borrowed === null;
     if (usesOwn) this.ownContextUsers++;
     try {
-      const context = this.sharedContext ?? this.acquireOwnContext();
+      const context = borrowed ?? this.acquireOwnContext();
       if (context.state === 'closed') throw new DOMException('the AudioContext is closed', 'InvalidStateError');
       await this.loadWorklet(context);
       const capture = new CaptureNode(context, { wasm: this.wasm, options: validated });
@@ -97,7 +109,19 @@ export class Engine {
       const source = context.createMediaStreamSource(new MediaStream([track]));
       const destination = context.createMediaStreamDestination();
       destination.channelCount = validated.channelCount;
-      const processor = new AudioTrackProcessor(track, source, capture, destination, (p) => this.release(p, usesOwn));
+      let farEnd: FarEndConnection | null = null;
+      if (farNode !== null) {
+        capture.connectFarEnd(farNode);
+        farEnd = { node: farNode, owned: false, playing: false };
+      } else if (validated.farEnd instanceof MediaStreamTrack) {
+        // The engine plays the remote track itself, so the reference is exactly what is heard.
+        const remote = context.createMediaStreamSource(new MediaStream([validated.farEnd]));
+        capture.connectFarEnd(remote);
+        if (validated.playFarEnd) remote.connect(context.destination);
+        farEnd = { node: remote, owned: true, playing: validated.playFarEnd };
+      }
+      if (validated.farEndInput && validated.disableBrowserEchoCancellation) await switchOffBrowserEchoCancellation(track);
+      const processor = new AudioTrackProcessor(track, source, capture, destination, (p) => this.release(p, usesOwn), farEnd);
       this.live.add(processor);
       // A context created without a user gesture may start suspended; resuming must not block here.
       if (context.state === 'suspended') context.resume().catch(() => undefined);
@@ -115,9 +139,21 @@ export class Engine {
   async createCaptureNode(context: BaseAudioContext, options?: AudioTrackOptions, nodeOptions: CaptureNodeOptions = {}): Promise<CaptureNode> {
     if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
     const validated = validateAudioTrackOptions(options);
+    if (validated.farEnd instanceof MediaStreamTrack) {
+      throw new TypeError('createCaptureNode takes an AudioNode farEnd (on the same context); play a remote track through it first');
+    }
+    if (validated.farEnd !== null && validated.farEnd.context !== context) {
+      throw new DOMException('farEnd belongs to another AudioContext than the capture node', 'InvalidAccessError');
+    }
     await this.loadWorklet(context);
     const capture = new CaptureNode(context, { wasm: this.wasm, options: validated, enableTestHooks: nodeOptions.enableTestHooks === true });
-    await capture.ready;
+    try {
+      await capture.ready;
+    } catch (error) {
+      await capture.stop();
+      throw error;
+    }
+    if (validated.farEnd !== null) capture.connectFarEnd(validated.farEnd);
     return capture;
   }
 
@@ -167,6 +203,19 @@ export class Engine {
     const context = this.ownContext;
     this.ownContext = null;
     if (context.state !== 'closed') await context.close();
+  }
+}
+
+/**
+ * Asks the browser to stop its own echo cancellation on the microphone track (it ignores Web Audio
+ * playback and would fight sazanami's canceller). Best effort: a device that refuses keeps going.
+ */
+async function switchOffBrowserEchoCancellation(track: MediaStreamTrack): Promise<void> {
+  try {
+    if (track.getSettings().echoCancellation === false) return;
+    await track.applyConstraints({ ...track.getConstraints(), echoCancellation: false });
+  } catch {
+    // Not supported by this device or browser: sazanami's canceller still runs.
   }
 }
 

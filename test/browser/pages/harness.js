@@ -327,4 +327,128 @@ async function sharedStats() {
   return result;
 }
 
-window.sazanamiTest = { parity, fault, loopback, cycles, edgeErrors, longCall, offlineSpeed, sharedStats };
+
+/** A seeded room impulse response: `delayMs` of silence, then exponentially decaying noise (RT60), scaled to `erlDb`. */
+function roomResponse(sampleRate, delayMs, rt60Sec, lengthSec, erlDb) {
+  const h = new Float32Array(Math.round((delayMs / 1000 + lengthSec) * sampleRate));
+  const start = Math.round((delayMs / 1000) * sampleRate);
+  let state = 12345;
+  const random = () => { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; return state / 4294967296 - 0.5; };
+  let energy = 0;
+  for (let n = start; n < h.length; n++) {
+    const t = (n - start) / sampleRate;
+    h[n] = random() * Math.exp((-6.91 * t) / rt60Sec) * (n === start ? 8 : 1);
+    energy += h[n] * h[n];
+  }
+  const scale = Math.sqrt(10 ** (-erlDb / 10) / energy);
+  for (let n = 0; n < h.length; n++) h[n] *= scale;
+  return h;
+}
+
+/** Mean power in dB of `chunks` (100 ms each) from `fromSec` to `toSec`. */
+function chunkPowerDb(chunks, rate, fromSec, toSec) {
+  const all = new Float32Array(chunks.length * chunks[0].length);
+  chunks.forEach((chunk, i) => all.set(chunk, i * chunk.length));
+  const part = all.subarray(Math.round(fromSec * rate), Math.round(toSec * rate));
+  let sum = 0;
+  for (const v of part) sum += v * v;
+  return 10 * Math.log10(sum / Math.max(1, part.length) + 1e-20);
+}
+
+/**
+ * (h) Echo call: far-end speech arrives over a loopback RTCPeerConnection and is played through Web
+ * Audio (a gain node to the speakers); the "microphone" is that playback convolved with a room
+ * response plus, from `doubleTalkAtSec`, near-end speech. processAudioTrack cancels the echo with the
+ * gain node as the exact far end; the sent track goes over a second loopback call and is recorded.
+ * Returns the microphone and sent levels (far-end single talk and double talk) and the stats.
+ */
+async function echoCall({ seconds, doubleTalkAtSec, measureFromSec, echoCancellation }) {
+  const rate = 48000;
+  const context = new AudioContext({ sampleRate: rate });
+  await context.audioWorklet.addModule('./recorder.worklet.js');
+  const sample = await context.decodeAudioData(await fetchSample());
+  const e = await createEngine({ context });
+
+  // Far end: the sample (looped) sent over a loopback call; the received track is played via Web Audio.
+  const farSource = new AudioBufferSourceNode(context, { buffer: sample, loop: true });
+  const farSend = context.createMediaStreamDestination();
+  farSource.connect(farSend);
+  const a = new RTCPeerConnection(), b = new RTCPeerConnection();
+  a.onicecandidate = (event) => { if (event.candidate) b.addIceCandidate(event.candidate); };
+  b.onicecandidate = (event) => { if (event.candidate) a.addIceCandidate(event.candidate); };
+  const remoteStream = new Promise((resolve) => { b.ontrack = (event) => resolve(event.streams[0] ?? new MediaStream([event.track])); });
+  a.addTrack(farSend.stream.getAudioTracks()[0], farSend.stream);
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription);
+  const remote = await remoteStream;
+  const element = new Audio();
+  element.muted = true;
+  element.srcObject = remote;
+  await element.play();
+  const playback = context.createGain();
+  context.createMediaStreamSource(remote).connect(playback);
+  playback.connect(context.destination);
+
+  // The "microphone": playback through a room (convolution) + near-end speech from a later part of the sample.
+  const h = roomResponse(rate, 40, 0.25, 0.3, 6);
+  const roomBuffer = context.createBuffer(1, h.length, rate);
+  roomBuffer.copyToChannel(h, 0);
+  const convolver = new ConvolverNode(context, { buffer: roomBuffer, disableNormalization: true });
+  const micMix = context.createGain();
+  playback.connect(convolver).connect(micMix);
+  const nearGain = new GainNode(context, { gain: 0 });
+  const nearSource = new AudioBufferSourceNode(context, { buffer: sample, loop: true });
+  nearSource.connect(nearGain).connect(micMix);
+  const micDestination = context.createMediaStreamDestination();
+  micMix.connect(micDestination);
+  const micChunks = [];
+  const micRecorder = new AudioWorkletNode(context, 'test-recorder');
+  micRecorder.port.onmessage = (event) => micChunks.push(event.data);
+  const mute = new GainNode(context, { gain: 0 });
+  micMix.connect(micRecorder).connect(mute).connect(context.destination);
+
+  const micTrack = micDestination.stream.getAudioTracks()[0];
+  const processor = await e.processAudioTrack(micTrack, { noiseSuppression: 'off', echoCancellation, farEnd: playback });
+  const sentChunks = [];
+  const call = await recordLoopbackCall(processor.track, (chunk) => sentChunks.push(chunk));
+  await context.resume();
+  const startedAt = context.currentTime;
+  farSource.start();
+  nearSource.start(0, sample.duration / 2);
+  nearGain.gain.setValueAtTime(0.5, startedAt + doubleTalkAtSec);
+  while (micChunks.length < doubleTalkAtSec * 10) await new Promise((resolve) => setTimeout(resolve, 100));
+  const singleTalkStats = await processor.requestStats();
+  while (sentChunks.length < seconds * 10 || micChunks.length < seconds * 10) await new Promise((resolve) => setTimeout(resolve, 100));
+  const stats = await processor.requestStats();
+
+  // The sent track reaches the recorder later than the microphone recorder starts: align by the
+  // recorded chunks' own clocks (both start near the far end's start); 4 s windows make the small
+  // offset irrelevant for levels.
+  const result = {
+    micSingleTalkDb: chunkPowerDb(micChunks, rate, measureFromSec, doubleTalkAtSec),
+    sentSingleTalkDb: chunkPowerDb(sentChunks, 48000, measureFromSec, doubleTalkAtSec),
+    micDoubleTalkDb: chunkPowerDb(micChunks, rate, doubleTalkAtSec + 0.5, seconds),
+    sentDoubleTalkDb: chunkPowerDb(sentChunks, 48000, doubleTalkAtSec + 0.5, seconds),
+    linearErleSingleTalkDb: singleTalkStats.echoReturnLossEnhancementDb,
+    stats: {
+      echoReturnLossEnhancementDb: stats.echoReturnLossEnhancementDb, echoDelayMs: stats.echoDelayMs,
+      echoSuppressionGainDb: stats.echoSuppressionGainDb, bypassed: stats.bypassed, errorCount: stats.errorCount,
+      options: stats.options, cpuUsPerFrame: stats.cpuUsPerFrame,
+    },
+    hasFarEndInput: processor.capture.hasFarEndInput,
+    numberOfInputs: processor.capture.node.numberOfInputs,
+  };
+  await processor.stop();
+  await call.close();
+  micTrack.stop();
+  a.close();
+  b.close();
+  element.srcObject = null;
+  await e.close();
+  await context.close();
+  return result;
+}
+
+window.sazanamiTest = { parity, fault, loopback, cycles, edgeErrors, longCall, offlineSpeed, sharedStats, echoCall };
