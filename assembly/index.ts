@@ -208,3 +208,4 @@ function suppressor(h: i32): NoiseSuppressor | null { return h >= 0 && h < suppr
 function fftUnit(h: i32): FftUnit | null { return h >= 0 && h < ffts.length ? unchecked(ffts[h]) : null; }
 function resamplerUnit(h: i32): ResamplerUnit | null { return h >= 0 && h < resamplers.length ? unchecked(resamplers[h]) : null; }
 export * from './video/exports';
+export * from './receive/exports';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { environment, samplingOptions } from './harness.js';
 
 /** In run order: kernels first, the long end-to-end run last. */
-const BENCHES = ['ns', 'fft', 'resampler', 'aec', 'video', 'cli', 'browser'] as const;
+const BENCHES = ['ns', 'fft', 'resampler', 'aec', 'video', 'receive', 'cli', 'browser'] as const;
 
 const filters = process.argv.slice(2).filter((arg) => arg.trim() !== '');
 const selected = filters.length === 0 ? [...BENCHES] : BENCHES.filter((name) => filters.some((f) => name.includes(f)));

@@ -273,7 +273,7 @@ describe('sazanami process: bad input exits 2 with one stderr line and no output
     { name: 'a value given to --quiet', input: validInput(), args: [...standard, '--quiet=yes'], error: /^option '--quiet' takes no value$/ },
     { name: 'a repeated option', input: validInput(), args: [...standard, '--ns', 'off', '--ns', 'light'],
       error: /^option '--ns' given more than once$/ },
-    { name: 'an unknown command', args: ['proces', 'IN'], error: /^unknown command 'proces'; accepted: process, video, demo$/ },
+    { name: 'an unknown command', args: ['proces', 'IN'], error: /^unknown command 'proces'; accepted: process, conceal, trace, video, demo$/ },
     { name: 'no command', args: [], error: /^missing command; accepted: process/ },
     { name: 'an unknown global option', args: ['--verbose'], error: /^unknown option '--verbose'; accepted: -h\/--help, -V\/--version/ },
   ];

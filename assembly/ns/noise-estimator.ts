@@ -7,7 +7,7 @@ import { expScalar, expSimd } from '../vmath';
 
 /** Fixed a-priori SNR assumed under speech presence (15 dB), as in the paper. */
 const SPEECH_PRIOR_SNR: f32 = 31.622777;
-const NOISE_SMOOTHING: f32 = 0.8;
+const NOISE_SMOOTHING: f32 = 0.9;
 const PRESENCE_SMOOTHING: f32 = 0.9;
 const STAGNATION_LIMIT: f32 = 1.0;
 /** Minimum-statistics window: SUBWINDOWS × SUBWINDOW_FRAMES frames of 10 ms (≈ 1.5 s). */

@@ -7,9 +7,11 @@ import { EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE_ERROR, UsageError, type CliCom
 import { demoCommand } from './demo-command.js';
 import { processCommand } from './process-command.js';
 import { videoCommand } from './video-command.js';
+import { concealCommand } from './conceal-command.js';
+import { traceCommand } from './trace-command.js';
 
-/** Subcommands by name; `conceal` and `video` join this table. */
-const COMMANDS: ReadonlyMap<string, CliCommand> = new Map([processCommand, videoCommand, demoCommand].map((command) => [command.name, command]));
+/** Subcommands by name. */
+const COMMANDS: ReadonlyMap<string, CliCommand> = new Map([processCommand, concealCommand, traceCommand, videoCommand, demoCommand].map((command) => [command.name, command]));
 
 const ERROR_PREFIX = 'sazanami: error: ';
 

@@ -1,0 +1,295 @@
+// Packet-loss concealment on decoded PCM: pitch-period waveform extrapolation after ITU-T G.711
+// Appendix I (pitch search on the history, a template of 1 → 2 → 3 periods with an overlap-added
+// wrap so it repeats without clicks, hold then fade), mixed with LPC-shaped noise for unvoiced
+// sound (the voiced/noise split of WebRTC NetEq's expand), fading on long bursts to comfort noise
+// at the tracked background level, and a cross-faded merge when real audio returns (the
+// synthetic continuation is phase-aligned to the real signal first, as in NetEq's merge).
+// Zero added delay: the join into concealment is bridged by a decaying offset instead of a look-ahead.
+import { ptr } from '../common';
+import { LagSearch } from './correlation';
+import { LinearPredictor } from './lpc';
+import { CONCEAL_MERGED, CONCEAL_REAL, CONCEAL_SYNTHETIC, CORRELATION_WINDOW_MS, MAX_PITCH_MS, MIN_PITCH_MS, msToSamples } from './receive-common';
+
+/** Extrapolation held this long (decaying by HOLD_DECAY), then faded linearly to comfort noise over FADE_MS. */
+export const HOLD_MS: f32 = 60;
+export const FADE_MS: f32 = 140;
+/** The template grows to 2 periods after this much concealment and to 3 after twice as much (G.711 I). */
+/** Fraction of the level lost over the hold (a gentle decay, as SILK's PLC does, keeps repeated periods from buzzing). */
+export const HOLD_DECAY: f32 = 0.3;
+const TEMPLATE_GROWTH_MS: f32 = 10;
+/** Length of the cross-fade from synthetic into returning real audio. */
+const MERGE_MS: f32 = 2.5;
+/** History kept for analysis: 3 longest periods + the correlation window + the wrap overlap. */
+const HISTORY_MS: f32 = 60;
+/** Correlation at or below LOW is treated as unvoiced (noise only), at or above HIGH as fully voiced. */
+const VOICING_LOW: f32 = 0.2;
+const VOICING_HIGH: f32 = 0.6;
+/** The background level rises at most this fast (dB per second) and follows drops at once. */
+const FLOOR_RISE_DB_PER_SECOND: f32 = 6;
+const RANDOM_SEED: u32 = 0x2545f491;
+
+export class Concealer {
+  readonly sampleRate: i32;
+  /** Largest block that real()/conceal() accept. */
+  readonly maxBlock: i32;
+  useSimd: bool;
+  /** True while the last output sample was synthetic. */
+  concealing: bool = false;
+  /** Samples synthesised since the current gap began. */
+  gapSamples: i32 = 0;
+  /** Pitch period and voicing found at the start of the current gap. */
+  pitchLag: i32 = 0;
+  voicing: f32 = 0;
+  /** Background level (RMS) tracked on real audio; the level comfort noise fades to. */
+  floorRms: f32 = 0;
+
+  // Kernel-owned I/O for the stand-alone use through exports (the chain passes its own pointers).
+  readonly input: StaticArray<f32>;
+  readonly output: StaticArray<f32>;
+
+  private readonly minLag: i32;
+  private readonly maxLag: i32;
+  private readonly windowSamples: i32;
+  private readonly historySamples: i32;
+  private readonly history: StaticArray<f32>;
+  private readonly snapshot: StaticArray<f32>;
+  private readonly template: StaticArray<f32>;
+  private readonly noise: StaticArray<f32>;
+  private readonly synthetic: StaticArray<f32>;
+  private readonly search: LagSearch = new LagSearch();
+  private readonly predictor: LinearPredictor;
+  private templateLength: i32 = 0;
+  private templatePeriods: i32 = 0;
+  private phase: i32 = 0;
+  private bridgeOffset: f32 = 0;
+  private bridgeSamples: i32 = 0;
+  private recentRms: f32 = 0;
+  private noiseScale: f32 = 1;
+  private random: u32 = RANDOM_SEED;
+  private readonly holdSamples: i32;
+  private readonly fadeSamples: i32;
+  private readonly growthSamples: i32;
+  private readonly mergeSamples: i32;
+
+  constructor(sampleRate: i32, maxBlock: i32, useSimd: bool) {
+    this.sampleRate = sampleRate;
+    this.maxBlock = maxBlock;
+    this.useSimd = useSimd;
+    const maxLag = msToSamples(MAX_PITCH_MS, sampleRate);
+    const historySamples = msToSamples(HISTORY_MS, sampleRate);
+    const mergeSamples = msToSamples(MERGE_MS, sampleRate);
+    this.minLag = msToSamples(MIN_PITCH_MS, sampleRate);
+    this.maxLag = maxLag;
+    this.windowSamples = msToSamples(CORRELATION_WINDOW_MS, sampleRate);
+    this.historySamples = historySamples;
+    this.history = new StaticArray<f32>(historySamples);
+    this.snapshot = new StaticArray<f32>(historySamples);
+    this.template = new StaticArray<f32>(3 * maxLag);
+    this.noise = new StaticArray<f32>(maxBlock);
+    this.input = new StaticArray<f32>(maxBlock);
+    this.output = new StaticArray<f32>(maxBlock);
+    this.holdSamples = msToSamples(HOLD_MS, sampleRate);
+    this.fadeSamples = msToSamples(FADE_MS, sampleRate);
+    this.growthSamples = msToSamples(TEMPLATE_GROWTH_MS, sampleRate);
+    this.mergeSamples = mergeSamples;
+    this.synthetic = new StaticArray<f32>(mergeSamples + maxLag);
+    this.predictor = new LinearPredictor(msToSamples(20, sampleRate));
+    this.search.useSimd = useSimd;
+  }
+
+  setSimd(on: bool): void {
+    this.useSimd = on;
+    this.search.useSimd = on;
+  }
+
+  reset(): void {
+    for (let i = 0; i < this.historySamples; i++) unchecked(this.history[i] = 0);
+    this.concealing = false;
+    this.gapSamples = 0;
+    this.floorRms = 0;
+    this.recentRms = 0;
+    this.random = RANDOM_SEED;
+    this.predictor.reset();
+  }
+
+  /**
+   * Real audio: copies `count` samples from `src` to `dst` (they may alias). If the previous output
+   * was synthetic, the first MERGE_MS are cross-faded from the phase-aligned continuation of the
+   * concealment; returns CONCEAL_MERGED then, else CONCEAL_REAL.
+   */
+  real(src: usize, dst: usize, count: i32): i32 {
+    let status = CONCEAL_REAL;
+    if (this.concealing) {
+      const m = count < this.mergeSamples ? count : this.mergeSamples;
+      this.alignedContinuation(src, m);
+      const s = ptr(this.synthetic);
+      for (let n = 0; n < m; n++) {
+        const w = <f32>(0.5 - 0.5 * Mathf.cos(Mathf.PI * (<f32>n + 0.5) / <f32>m));
+        const x = load<f32>(s + (<usize>n << 2)) * (1 - w) + load<f32>(src + (<usize>n << 2)) * w;
+        store<f32>(dst + (<usize>n << 2), x);
+      }
+      if (dst != src) memory.copy(dst + (<usize>m << 2), src + (<usize>m << 2), <usize>(count - m) << 2);
+      this.concealing = false;
+      this.gapSamples = 0;
+      status = CONCEAL_MERGED;
+    } else if (dst != src) {
+      memory.copy(dst, src, <usize>count << 2);
+    }
+    this.trackFloor(dst, count);
+    this.pushHistory(dst, count);
+    return status;
+  }
+
+  /** Writes `count` synthetic samples to `dst`. */
+  conceal(dst: usize, count: i32): void {
+    if (!this.concealing) this.startGap();
+    this.synthesise(dst, count);
+    this.pushHistory(dst, count);
+  }
+
+  /** The stand-alone kernel: input → output when `present`, else concealment; returns a CONCEAL_* status. */
+  process(present: bool, count: i32): i32 {
+    if (present) return this.real(ptr(this.input), ptr(this.output), count);
+    this.conceal(ptr(this.output), count);
+    return CONCEAL_SYNTHETIC;
+  }
+
+  private startGap(): void {
+    const h = ptr(this.history);
+    const end = this.historySamples;
+    memory.copy(ptr(this.snapshot), h, <usize>end << 2);
+    // Pitch: the last window against the same length one lag earlier.
+    const window = this.windowSamples;
+    this.search.search(h + (<usize>(end - window) << 2), window, this.minLag, this.maxLag);
+    this.pitchLag = this.search.lag;
+    this.voicing = this.search.correlation;
+    let energy: f32 = 0;
+    const recent = msToSamples(20, this.sampleRate);
+    for (let i = end - recent; i < end; i++) energy += unchecked(this.history[i]) * unchecked(this.history[i]);
+    this.recentRms = Mathf.sqrt(energy / <f32>recent);
+    this.predictor.analyse(h + (<usize>(end - recent) << 2), recent);
+    // White excitation of unit RMS through 1/A(z) has RMS ≈ 1/sqrt(residualRatio).
+    this.noiseScale = <f32>Math.sqrt(this.predictor.residualRatio);
+    this.buildTemplate(1);
+    this.phase = 0;
+    const p = this.pitchLag;
+    // out[0] = snapshot[end − P] follows snapshot[end − P − 1]; the real predecessor is snapshot[end − 1].
+    this.bridgeOffset = unchecked(this.snapshot[end - 1]) - unchecked(this.snapshot[end - p - 1]);
+    this.bridgeSamples = p >> 1;
+    this.concealing = true;
+    this.gapSamples = 0;
+  }
+
+  /** The last `periods` pitch periods of the snapshot, their end overlap-added into the samples before them. */
+  private buildTemplate(periods: i32): void {
+    const p = this.pitchLag, end = this.historySamples;
+    const length = periods * p;
+    const overlap = p >> 2 > 1 ? p >> 2 : 1;
+    for (let i = 0; i < length; i++) unchecked(this.template[i] = this.snapshot[end - length + i]);
+    // Wrapping from the template's end to its start must look like snapshot[end − length − 1] → [end − length].
+    for (let j = 0; j < overlap; j++) {
+      const w = (<f32>j + 1) / (<f32>overlap + 1);
+      const k = length - overlap + j;
+      unchecked(this.template[k] = this.template[k] * (1 - w) + this.snapshot[end - length - overlap + j] * w);
+    }
+    if (this.templateLength > 0) this.phase += length - this.templateLength;  // same sample, longer cycle
+    this.templateLength = length;
+    this.templatePeriods = periods;
+  }
+
+  private synthesise(dst: usize, count: i32): void {
+    const noise = ptr(this.noise);
+    for (let n = 0; n < count; n++) unchecked(this.noise[n] = this.nextUniform() * (1.7320508 * this.noiseScale));
+    this.predictor.synthesise(noise, count);
+    const voicedWeight = clamp01((this.voicing - VOICING_LOW) / (VOICING_HIGH - VOICING_LOW));
+    const unvoicedWeight = Mathf.sqrt(1 - voicedWeight * voicedWeight);
+    for (let n = 0; n < count; n++) {
+      const g = this.gapSamples;
+      if (this.templatePeriods < 3 && g >= this.templatePeriods * this.growthSamples) this.buildTemplate(this.templatePeriods + 1);
+      const hold = this.levelAt(g);
+      let periodic = unchecked(this.template[this.phase]);
+      if (g < this.bridgeSamples) periodic += this.bridgeOffset * (1 - <f32>g / <f32>this.bridgeSamples);
+      if (++this.phase >= this.templateLength) this.phase = 0;
+      const noiseRms = hold * unvoicedWeight * this.recentRms + (1 - hold) * this.floorRms;
+      const x = hold * voicedWeight * periodic + noiseRms * unchecked(this.noise[n]);
+      store<f32>(dst + (<usize>n << 2), x);
+      this.gapSamples = g + 1;
+    }
+  }
+
+  /**
+   * Fills `synthetic[0..m)` with the continuation of the concealment, advanced by the phase shift
+   * (< one period) that best matches the real samples at `real`, so the cross-fade adds in phase.
+   */
+  private alignedContinuation(real: usize, m: i32): void {
+    const p = this.pitchLag;
+    const total = m + p;
+    const s = ptr(this.synthetic);
+    // Continue the synthesis without committing: save and restore the phase/gap/noise state.
+    const phase = this.phase, gap = this.gapSamples, random = this.random;
+    const periods = this.templatePeriods, length = this.templateLength;
+    for (let n = 0; n < total; n++) {
+      unchecked(this.synthetic[n] = this.template[this.phase]);
+      if (++this.phase >= this.templateLength) this.phase = 0;
+    }
+    this.phase = phase; this.gapSamples = gap; this.random = random;
+    this.templatePeriods = periods; this.templateLength = length;
+    let bestShift = 0;
+    let bestScore: f32 = -2;
+    if (this.voicing > VOICING_LOW && m >= 16) {
+      for (let shift = 0; shift < p; shift++) {
+        const c = this.search.correlate(s + (<usize>shift << 2), real, m);
+        if (c > bestScore) { bestScore = c; bestShift = shift; }
+      }
+    }
+    // The continuation at the found phase, with the current level and noise mix, into synthetic[0..m).
+    const hold = this.levelAt(this.gapSamples);
+    const voicedWeight = clamp01((this.voicing - VOICING_LOW) / (VOICING_HIGH - VOICING_LOW));
+    const level = hold * voicedWeight;
+    for (let n = 0; n < m; n++) unchecked(this.synthetic[n] = this.synthetic[n + bestShift] * level);
+    // The noise part continues unaligned (it has no phase); reuse the last noise block's tail scale.
+    const noiseRms = hold * Mathf.sqrt(1 - voicedWeight * voicedWeight) * this.recentRms + (1 - hold) * this.floorRms;
+    for (let n = 0; n < m; n++) unchecked(this.synthetic[n] += noiseRms * this.nextUniform() * 1.7320508 * this.noiseScale);
+  }
+
+  /** Level of the extrapolation `g` samples into a gap: HOLD_DECAY over the hold, then a linear fade to 0. */
+  private levelAt(g: i32): f32 {
+    if (g < this.holdSamples) return 1 - HOLD_DECAY * <f32>g / <f32>this.holdSamples;
+    return (1 - HOLD_DECAY) * clamp01(1 - <f32>(g - this.holdSamples) / <f32>this.fadeSamples);
+  }
+
+  private trackFloor(p: usize, count: i32): void {
+    if (count <= 0) return;
+    let energy: f32 = 0;
+    for (let i = 0; i < count; i++) { const x = load<f32>(p + (<usize>i << 2)); energy += x * x; }
+    const rms = Mathf.sqrt(energy / <f32>count);
+    const seconds = <f32>count / <f32>this.sampleRate;
+    const rise = Mathf.pow(10, FLOOR_RISE_DB_PER_SECOND * seconds / 20);
+    if (this.floorRms == 0 || rms < this.floorRms) this.floorRms = rms;
+    else this.floorRms = this.floorRms * rise < rms ? this.floorRms * rise : rms;
+  }
+
+  private pushHistory(p: usize, count: i32): void {
+    const h = ptr(this.history);
+    const size = this.historySamples;
+    if (count >= size) {
+      memory.copy(h, p + (<usize>(count - size) << 2), <usize>size << 2);
+      return;
+    }
+    memory.copy(h, h + (<usize>count << 2), <usize>(size - count) << 2);
+    memory.copy(h + (<usize>(size - count) << 2), p, <usize>count << 2);
+  }
+
+  /** Uniform in [−1, 1) from a xorshift32 (deterministic: reset() restores the seed). */
+  private nextUniform(): f32 {
+    let x = this.random;
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    this.random = x;
+    return <f32>(<f64>x / 2147483648.0 - 1.0);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function clamp01(x: f32): f32 {
+  return x > 0 ? (x < 1 ? x : 1) : 0;
+}
