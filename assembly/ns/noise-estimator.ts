@@ -7,6 +7,8 @@ import { expScalar, expSimd } from '../vmath';
 
 /** Fixed a-priori SNR assumed under speech presence (15 dB), as in the paper. */
 const SPEECH_PRIOR_SNR: f32 = 31.622777;
+/** ≈ 100 ms time constant (the paper uses 0.8): less speech leaks into the estimate, and rises of
+ * the noise floor are still caught within the minimum-statistics window below. */
 const NOISE_SMOOTHING: f32 = 0.9;
 const PRESENCE_SMOOTHING: f32 = 0.9;
 const STAGNATION_LIMIT: f32 = 1.0;
