@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { createProgressBar, renderProgressLine } from '../src/cli/progress.js';
 import { readWav, writeWav, type WavWritableFormat } from '../src/core/wav.js';
+import { seededRandom } from './helpers/random.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -39,17 +40,6 @@ function runCli(args: string[]): Promise<CliResult> {
   });
 }
 
-/** mulberry32: seeded so every run processes the same noise. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 440 Hz tone plus seeded noise, `durationSec` long. */
 function toneWithNoise(channelCount: number, sampleRate: number, durationSec: number, seed: number): Float32Array[] {

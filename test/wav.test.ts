@@ -1,18 +1,8 @@
 // WAV reader/writer: exact round trips, bit patterns, header variants, chunk walking, and every rejection.
 import { describe, expect, it } from 'vitest';
 import { readWav, writeWav, WavError, type WavWritableFormat } from '../src/core/wav.js';
+import { seededRandom } from './helpers/random.js';
 
-/** mulberry32: a tiny seeded generator so every run sees the same "random" audio. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random samples that the format stores exactly: integer steps for PCM, any float32 for float. */
 function exactSamples(format: WavWritableFormat, channelCount: number, frameCount: number, seed: number): Float32Array[] {

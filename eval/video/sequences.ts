@@ -3,6 +3,7 @@
 // face-like ellipse, a static text label and a static neutral grey card, rendered in RGB and
 // converted to I420 (BT.601 full range, 2 × 2 chroma average). Degradations: a colour cast and
 // under-exposure applied in RGB, and seeded Gaussian noise added to the planes.
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 export interface SequenceOptions {
   width: number;
@@ -136,15 +137,8 @@ function rgbToI420(rgb: Float32Array, w: number, h: number, cast: number[], expo
 
 /** mulberry32 normals (Box–Muller), seeded. */
 function gaussianSource(seed: number): () => number {
-  let state = seed >>> 0;
   let spare: number | null = null;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => {
     if (spare !== null) { const s = spare; spare = null; return s; }
     const u1 = Math.max(uniform(), 1e-12), u2 = uniform();

@@ -2,19 +2,18 @@
 // buffer, WSOLA time stretching, packet-loss concealment) as a receiver would, with the arrival
 // times and losses of a trace.csv (`seq,send_ms,arrival_ms`, empty arrival = lost).
 
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ResamplerKernel } from '../core/kernels.js';
 import { DEFAULT_PACKET_MS, parseTrace, TraceError, type TraceRow } from '../core/receive/network-trace.js';
 import { hasReceiveExports } from '../core/receive/receive-exports.js';
 import { packetCountFor, simulateReceive } from '../core/receive/simulate.js';
 import { loadWasm } from '../core/wasm-loader.js';
-import { readWav, writeWav, WavError, type WavAudio, type WavWritableFormat } from '../core/wav.js';
+import { writeWav, type WavAudio, type WavWritableFormat } from '../core/wav.js';
 import type { SazanamiExports } from '../core/wasm-exports.js';
 import { parseArgs, type OptionSpec } from './args.js';
 import { assertWritable, writeFilesAtomically, type PendingFile } from './atomic-write.js';
 import { EXIT_OK, UsageError, type CliCommand } from './command.js';
-import { toFileUsageError } from './file-errors.js';
+import { downmixToMono, readInputFile, readWavInput } from './input-files.js';
 import { createProgressBar } from './progress.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -83,7 +82,7 @@ export const concealCommand: CliCommand = {
     }
     if (resolve(inputPath) === resolve(outputPath)) throw new UsageError(`-o names the input file '${inputPath}'; accepted: a different path`);
 
-    const input = await readInput(inputPath);
+    const input = await readWavInput(inputPath);
     const rate = input.sampleRate;
     const length = input.channels[0].length;
     if (length === 0) throw new UsageError(`${inputPath}: the file has no samples`);
@@ -94,7 +93,7 @@ export const concealCommand: CliCommand = {
 
     const wasm = await loadWasm();
     if (!hasReceiveExports(wasm.exports)) throw new Error('the Wasm build has no receive kernels (run `npm run asbuild`)');
-    const mono = downmix(input.channels);
+    const mono = downmixToMono(input.channels);
     const direct = rate % 100 === 0 && rate >= 8000 && rate <= 96000;
     const simulationRate = direct ? rate : SIMULATION_RATE_HZ;
     const progress = createProgressBar(context.stderr, `receiving ${inputPath}`, length / rate, quiet);
@@ -148,12 +147,6 @@ function countStatuses(statuses: readonly string[]): Record<string, number> {
   return counts;
 }
 
-function downmix(channels: Float32Array[]): Float32Array {
-  if (channels.length === 1) return channels[0];
-  const out = new Float32Array(channels[0].length);
-  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] += c[i] / channels.length;
-  return out;
-}
 
 function resample(exports: SazanamiExports, signal: Float32Array, inRate: number, outRate: number, outLength: number): Float32Array {
   const block = 4096;
@@ -176,30 +169,9 @@ function resample(exports: SazanamiExports, signal: Float32Array, inRate: number
   return out;
 }
 
-async function readInput(path: string): Promise<WavAudio> {
-  let bytes: Uint8Array;
-  try {
-    if ((await stat(path)).isDirectory()) throw new UsageError(`cannot read input '${path}': it is a directory`);
-    bytes = await readFile(path);
-  } catch (error) {
-    throw toFileUsageError(error, 'read input', path);
-  }
-  try {
-    return readWav(bytes);
-  } catch (error) {
-    if (error instanceof WavError) throw new UsageError(`${path}: ${error.message}`);
-    throw error;
-  }
-}
 
 async function readTrace(path: string, packets: number): Promise<TraceRow[]> {
-  let text: string;
-  try {
-    if ((await stat(path)).isDirectory()) throw new UsageError(`cannot read trace '${path}': it is a directory`);
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw toFileUsageError(error, 'read trace', path);
-  }
+  const text = await readInputFile(path, 'trace', 'utf8');
   try {
     return parseTrace(text, packets);
   } catch (error) {

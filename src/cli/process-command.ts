@@ -1,15 +1,14 @@
 // `sazanami process`: runs a WAV file through the capture chain (noise suppression, ...) offline.
 
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from '../core/capture-processor.js';
 import { loadEngineCore, processOffline } from '../core/offline.js';
 import { NOISE_SUPPRESSION_LEVELS, CAPTURE_DEFAULTS, type NoiseSuppressionLevel } from '../core/options.js';
-import { readWav, writeWav, WavError, type WavAudio, type WavSampleFormat, type WavWritableFormat } from '../core/wav.js';
+import { writeWav, type WavAudio, type WavSampleFormat, type WavWritableFormat } from '../core/wav.js';
 import { parseArgs, type OptionSpec } from './args.js';
 import { assertWritable, writeFilesAtomically, type PendingFile } from './atomic-write.js';
 import { EXIT_OK, UsageError, type CliCommand, type CliContext } from './command.js';
-import { toFileUsageError } from './file-errors.js';
+import { downmixToMono, readWavInput } from './input-files.js';
 import { createProgressBar } from './progress.js';
 
 const NS_LEVELS = NOISE_SUPPRESSION_LEVELS.join('|');
@@ -117,7 +116,7 @@ async function runProcess(args: ProcessArgs, context: CliContext): Promise<void>
     if (far.sampleRate !== input.sampleRate) {
       throw new UsageError(`${args.farEndPath}: far-end rate ${far.sampleRate} Hz differs from the input's ${input.sampleRate} Hz; accepted: the same rate (resample it first)`);
     }
-    farEnd = downmix(far.channels);
+    farEnd = downmixToMono(far.channels);
   }
   // Output paths are checked before processing so a typo does not cost a long run.
   await assertWritable(outputPath, 'output');
@@ -158,20 +157,7 @@ async function runProcess(args: ProcessArgs, context: CliContext): Promise<void>
 }
 
 async function readInput(path: string): Promise<WavAudio> {
-  let bytes: Uint8Array;
-  try {
-    if ((await stat(path)).isDirectory()) throw new UsageError(`cannot read input '${path}': it is a directory`);
-    bytes = await readFile(path);
-  } catch (error) {
-    throw toFileUsageError(error, 'read input', path);
-  }
-  let audio: WavAudio;
-  try {
-    audio = readWav(bytes);
-  } catch (error) {
-    if (error instanceof WavError) throw new UsageError(`${path}: ${error.message}`);
-    throw error;
-  }
+  const audio = await readWavInput(path);
   // WAV allows rates the capture chain does not process; say so before any work is done.
   if (audio.sampleRate < MIN_SAMPLE_RATE || audio.sampleRate > MAX_SAMPLE_RATE) {
     throw new UsageError(`${path}: sample rate ${audio.sampleRate} Hz is not supported; accepted: ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`);
@@ -179,9 +165,3 @@ async function readInput(path: string): Promise<WavAudio> {
   return audio;
 }
 
-function downmix(channels: Float32Array[]): Float32Array {
-  if (channels.length === 1) return channels[0];
-  const out = new Float32Array(channels[0].length);
-  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] += c[i] / channels.length;
-  return out;
-}

@@ -1,7 +1,6 @@
 // `sazanami video`: runs a Y4M file (8-bit 4:2:0) through the video correction chain offline
 // (exposure, white balance, temporal denoise, sharpening) and writes a Y4M of the same size and rate.
 
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadWasm } from '../core/wasm-loader.js';
 import { VideoCorrector } from '../core/video/video-corrector.js';
@@ -11,7 +10,7 @@ import { readY4m, writeY4m, Y4mError, Y4M_ACCEPTED_COLOUR_SPACES, type Y4mVideo 
 import { parseArgs, type OptionSpec } from './args.js';
 import { assertWritable, writeFilesAtomically, type PendingFile } from './atomic-write.js';
 import { EXIT_OK, UsageError, type CliCommand } from './command.js';
-import { toFileUsageError } from './file-errors.js';
+import { readInputFile } from './input-files.js';
 import { createProgressBar } from './progress.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -169,13 +168,7 @@ function describe(o: Required<VideoCorrectionOptions>): string {
 }
 
 async function readInput(path: string): Promise<Y4mVideo> {
-  let bytes: Uint8Array;
-  try {
-    if ((await stat(path)).isDirectory()) throw new UsageError(`cannot read input '${path}': it is a directory`);
-    bytes = await readFile(path);
-  } catch (error) {
-    throw toFileUsageError(error, 'read input', path);
-  }
+  const bytes = await readInputFile(path, 'input');
   try {
     const video = readY4m(bytes);
     if (video.frames.length === 0) throw new Y4mError('the file has no frames');

@@ -1,16 +1,8 @@
 // Seeded randomness for tests: every run sees the same "random" audio.
+import { seededRandom } from '../../src/core/seeded-random.js';
 
-/** mulberry32: a tiny 32-bit seeded generator returning uniforms in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
+
 
 /** `length` uniform samples in [-amplitude, amplitude). */
 export function uniformNoise(length: number, seed: number, amplitude = 1): Float32Array {

@@ -3,6 +3,7 @@
 // of network impairments: Gilbert–Elliott loss (Gilbert 1960, Elliott 1963; the 4-parameter model
 // of ITU-T G.1050 and TIA-921) and delay/jitter profiles in the style of G.1050/TIA-921 (fixed,
 // random jitter, bursty jitter with delay spikes that drain at line rate, reordering), plus clock drift.
+import { seededRandom } from '../seeded-random.js';
 
 export const TRACE_HEADER = 'seq,send_ms,arrival_ms';
 export const DEFAULT_PACKET_MS = 20;
@@ -141,17 +142,8 @@ export const NETWORK_PROFILES: Readonly<Record<string, NetworkProfile>> = Object
 export type NetworkProfileName = keyof typeof NETWORK_PROFILES;
 export const NETWORK_PROFILE_NAMES = Object.keys(NETWORK_PROFILES);
 
-/** mulberry32: a small seeded generator of uniforms in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1) (mulberry32), the generator behind every trace. */
+export const seededUniform = seededRandom;
 
 /** A trace of `packetCount` packets every `packetMs` through `profile`, reproducible from `seed`. */
 export function generateTrace(profile: NetworkProfile, packetCount: number, seed: number, packetMs = DEFAULT_PACKET_MS): TraceRow[] {
