@@ -60,6 +60,8 @@ export class CaptureChain {
   private dcBlocker: DcBlocker | null = null;
   private farUpsampler: Resampler | null = null;
   private farFifo: SampleFifo | null = null;
+  /** The canceller's reset count the residual echo suppressor last saw (its ERLE is stale after one). */
+  private echoResetsSeen: i32 = 0;
 
   /**
    * `echoPreset` < 0 builds no echo canceller (0..3: off/light/balanced/strong, changeable later);
@@ -133,6 +135,7 @@ export class CaptureChain {
     this.kernelInput.clear();
     this.kernelOutput.clear();
     this.kernelOutput.writeZeros(this.priming);
+    this.echoResetsSeen = 0;
   }
 
   set useSimd(on: bool) {
@@ -231,9 +234,10 @@ export class CaptureChain {
       else if (dc) dc.processInPlace(micPtr, frame);
       if (this.echoPreset != AEC_OFF) {
         aec.process();
+        if (aec.resets != this.echoResetsSeen) { this.echoResetsSeen = aec.resets; res.resetLeak(); }
         memory.copy(nsIn, ptr(aec.output), <usize>frame << 2);
         ns.analyze();
-        res.update(ns.spectrumRe, ns.spectrumIm, ptr(aec.echo), aec.residualLeak);
+        res.update(ns.spectrumRe, ns.spectrumIm, ptr(aec.echo), aec.farActive, aec.tailDecay);
         ns.synthesize(ptr(res.gain), ptr(res.comfortRe), ptr(res.comfortIm));
       } else {
         memory.copy(nsIn, micPtr, <usize>frame << 2);

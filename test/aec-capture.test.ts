@@ -22,7 +22,7 @@ function run(p: CaptureProcessor, mic: Float32Array, far: Float32Array | null, b
 const db = (x: Float32Array, from = 0, to = x.length) => { let s = 0; for (let i = from; i < to; i++) s += x[i] * x[i]; return 10 * Math.log10(s / (to - from) + 1e-30); };
 
 describe('echo canceller in the capture chain', () => {
-  it('removes ≥ 30 dB of echo in far-end single talk on a G.168-style sparse path at 16 kHz (eval measures ≈ 37.6 dB)', () => {
+  it('removes ≥ 40 dB of echo in far-end single talk on a G.168-style sparse path at 16 kHz (eval measures ≈ 47.3 dB)', () => {
     const condition = ECHO_CONDITIONS.find((c) => c.id === 'g168-sparse-20ms')!;
     const s = buildScenario(condition, new SpeechSource(), 16000);
     const p = new CaptureProcessor(builds.simd.exports, { sampleRate: 16000, maxBlockSize: 4096, noiseSuppression: 'off', echoCancellation: 'balanced' });
@@ -31,7 +31,7 @@ describe('echo canceller in the capture chain', () => {
     const farPadded = new Float32Array(s.mic.length + lat); farPadded.set(s.far);
     const out = run(p, padded, farPadded, 4096).subarray(lat);
     const scores = scoreAec(s, out);
-    expect(scores.steadyErleDb).toBeGreaterThan(30);
+    expect(scores.steadyErleDb).toBeGreaterThan(40);
     expect(scores.timeTo10DbSec).not.toBeNull();
     // The path changes to 44 ms at 15 s; the estimator followed it.
     expect(p.stats().echoDelayMs).toBeGreaterThan(40);

@@ -29,12 +29,22 @@ export function aecGainFloorDb(preset: i32): f32 {
   }
 }
 
-/** Over-estimation of the residual echo power (larger removes more echo and more near-end). */
+/** Over-suppression γ of the residual echo (G = 1 − γ·R/|E|²): larger removes more echo and more near end. */
 export function aecOverSuppression(preset: i32): f32 {
   switch (preset) {
-    case AEC_LIGHT: return 4;
-    case AEC_BALANCED: return 12;
-    case AEC_STRONG: return 30;
+    case AEC_LIGHT: return 3;
+    case AEC_BALANCED: return 8;
+    case AEC_STRONG: return 16;
+    default: return 0;
+  }
+}
+
+/** γ while the frame is near-end dominated (double talk): keeps near-end speech bins. */
+export function aecNearEndOverSuppression(preset: i32): f32 {
+  switch (preset) {
+    case AEC_LIGHT: return 0.25;
+    case AEC_BALANCED: return 0.5;
+    case AEC_STRONG: return 1;
     default: return 0;
   }
 }

@@ -36,6 +36,13 @@ const PROP_FLOOR: f32 = 0.1;
 const ADAPTED_AFTER: f32 = 10;
 /** Far-end power floor per bin, relative to the mean over bins (keeps weakly excited bins from overshooting). */
 const REGULARIZATION: f32 = 1e-4;
+/** Tail decay per frame before it is measured (−3 dB per 10 ms, RT60 ≈ 0.2 s) and its bounds. */
+const DEFAULT_TAIL_DECAY: f32 = 0.5;
+const MIN_TAIL_DECAY: f32 = 0.05;
+const MAX_TAIL_DECAY: f32 = 0.85;
+const TAIL_DECAY_SMOOTHING: f32 = 0.05;
+/** Partitions per side of the early-decay ratio. */
+const TAIL_SPAN: i32 = 4;
 
 export class EchoCanceller {
   readonly sampleRate: i32;
@@ -57,11 +64,10 @@ export class EchoCanceller {
   /** Smoothed echo return loss enhancement of the linear stage while the far end is active, dB. */
   erleDb: f32 = 0;
   /**
-   * Residual leakage for the suppressor: the larger of η and the linear ERLE held at its recent
-   * best (decaying 5 dB/s), so a filter that has not converged yet is not trusted.
+   * Echo power decay per frame past the filter's main taps (the room's reverberation), read off the
+   * background filter's partition energies; the residual echo suppressor's tail model uses it.
    */
-  residualLeak: f32 = 1;
-  private erleHoldDb: f32 = 0;
+  tailDecay: f32 = DEFAULT_TAIL_DECAY;
   /** Far end active in the last frame. */
   farActive: bool = false;
   resets: i32 = 0;
@@ -161,8 +167,7 @@ export class EchoCanceller {
     this.micPowerSmooth = 0;
     this.outPowerSmooth = 0;
     this.erleDb = 0;
-    this.erleHoldDb = 0;
-    this.residualLeak = 1;
+    this.tailDecay = DEFAULT_TAIL_DECAY;
     this.resets = 0;
   }
 
@@ -266,9 +271,7 @@ export class EchoCanceller {
       this.micPowerSmooth = <f32>0.98 * this.micPowerSmooth + <f32>0.02 * sdd;
       this.outPowerSmooth = <f32>0.98 * this.outPowerSmooth + <f32>0.02 * soo;
       this.erleDb = <f32>4.3429448 * Mathf.log((this.micPowerSmooth + 1e-12) / (this.outPowerSmooth + 1e-12));
-      this.erleHoldDb = max<f32>(this.erleDb, this.erleHoldDb - 0.05);
     }
-    this.residualLeak = max<f32>(this.leak, Mathf.pow(10, -max<f32>(0, this.erleHoldDb) / 10));
     if (soo > 4 * sdd + 1e-6 * <f32>N) {
       if (++this.divergedFrames >= DIVERGED_FRAMES) { this.resetFilters(); this.resets++; }
     } else {
@@ -331,6 +334,7 @@ export class EchoCanceller {
       unchecked(prop[p] = a);
       if (a > maxAmp) maxAmp = a;
     }
+    if (this.adapted) this.measureTailDecay(energy, maxAmp);
     let propSum: f32 = 0;
     for (let p = 0; p < P; p++) { const v = unchecked(prop[p]) + PROP_FLOOR * maxAmp; unchecked(prop[p] = v); propSum += v; }
     for (let p = 0; p < P; p++) unchecked(prop[p] = <f32>0.99 * unchecked(prop[p]) / propSum);
@@ -375,6 +379,26 @@ export class EchoCanceller {
       this.background.constrain(this.constrainNext, N, fft, time);
       this.constrainNext = this.constrainNext + 1 == this.partitions ? 0 : this.constrainNext + 1;
     }
+  }
+
+  /**
+   * Tail decay per frame from partition energies: the early decay right after the strongest
+   * partition (mean ratio of TAIL_SPAN partitions to the TAIL_SPAN before them), smoothed. A sparse
+   * path drops to the misadjustment floor at once and reads as a fast decay, a room as its own.
+   */
+  private measureTailDecay(energy: StaticArray<f32>, maxAmp: f32): void {
+    const P = this.partitions;
+    let peak = 0;
+    const peakEnergy = maxAmp * maxAmp;
+    for (let p = 0; p < P; p++) if (unchecked(energy[p]) >= peakEnergy) { peak = p; break; }
+    const from = peak + 1;
+    if (from + 2 * TAIL_SPAN > P) return;
+    let early: f32 = 1e-30, late: f32 = 1e-30;
+    for (let p = 0; p < TAIL_SPAN; p++) { early += unchecked(energy[from + p]); late += unchecked(energy[from + TAIL_SPAN + p]); }
+    let decay = Mathf.pow(late / early, <f32>1 / <f32>TAIL_SPAN);
+    if (!(decay >= MIN_TAIL_DECAY)) decay = MIN_TAIL_DECAY;
+    if (decay > MAX_TAIL_DECAY) decay = MAX_TAIL_DECAY;
+    this.tailDecay += TAIL_DECAY_SMOOTHING * (decay - this.tailDecay);
   }
 
   /** Moves the bulk delay so the filter starts DELAY_MARGIN_FRAMES before the estimated direct path. */
