@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 const HOSTS = [
   ['worklets/capture.worklet.ts', 'dist/worklets'],
   ['workers/video.worker.ts', 'dist/workers'],
+  ['workers/receive.worker.ts', 'dist/workers'],
+  ['worklets/playout.worklet.ts', 'dist/worklets'],
 ];
 
 for (const [entry, outdir] of HOSTS) {

@@ -9,3 +9,9 @@ export { CAPTURE_PROCESSOR_NAME, FAR_END_INPUT, type CaptureWorkletStats } from 
 export { CAPTURE_DEFAULTS, type CaptureOptions, ECHO_CANCELLATION_LEVELS, type EchoCancellationLevel, NOISE_SUPPRESSION_LEVELS, type NoiseSuppressionLevel } from './core/options.js';
 export { processVideoTrack, VideoTrackProcessor, isVideoProcessingSupported, type VideoTrackConfig, type VideoTrackStats, type VideoProcessingPath } from './browser/video-track-processor.js';
 export { type VideoCorrectionOptions, VIDEO_DEFAULTS, validateVideoOptions } from './core/video/video-options.js';
+export {
+  processReceiver, ReceiverProcessor, type ReceiverOptions, type ReceiverConfig, type ReceiverStats, type ReceiveImpairments, type ReceiveWorkerStats,
+} from './browser/receive-processor.js';
+export { isReceiverProcessingSupported, type ReceiverProcessingSupport } from './browser/receive-support.js';
+export { PLAYOUT_PROCESSOR_NAME } from './browser/receive-protocol.js';
+export { type JitterBufferOptions, JITTER_BUFFER_DEFAULTS } from './core/receive/receive-options.js';

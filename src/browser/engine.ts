@@ -10,6 +10,7 @@ import { isSupported } from './support.js';
 import { type CompiledWasm, compileWasm } from './wasm-module.js';
 import type { VideoCorrectionOptions } from '../core/video/video-options.js';
 import { processVideoTrack, type VideoTrackProcessor } from './video-track-processor.js';
+import { processReceiver, type ReceiverOptions, type ReceiverProcessor } from './receive-processor.js';
 
 export interface EngineOptions {
   /** Wasm builds as URLs, bytes or compiled modules. Default: the files shipped in dist/build/. */
@@ -161,6 +162,15 @@ export class Engine {
   async processVideoTrack(track: MediaStreamTrack, options?: VideoCorrectionOptions): Promise<VideoTrackProcessor> {
     if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
     return processVideoTrack(track, options, { wasm: this.wasm });
+  }
+
+  /**
+   * Plays a remote audio receiver through sazanami's jitter buffer, decoder and concealment instead
+   * of the browser's (see processReceiver); `stop()` hands it back to the browser.
+   */
+  async processReceiver(receiver: RTCRtpReceiver, options?: ReceiverOptions): Promise<ReceiverProcessor> {
+    if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
+    return processReceiver(receiver, options, { wasm: this.wasm });
   }
 
   /** Stops every processor and closes the engine's own AudioContext. The engine cannot be reused. */

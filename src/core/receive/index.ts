@@ -9,3 +9,4 @@ export {
   type GilbertElliott, type DelayModel, TRACE_HEADER, DEFAULT_PACKET_MS, seededUniform,
 } from './network-trace.js';
 export { simulateReceive, packetCountFor, type SimulationResult } from './simulate.js';
+export { FloatRingBuffer, RING_MAX_CAPACITY } from './ring-buffer.js';

@@ -1,0 +1,92 @@
+// Messages and shared-memory layouts between the main thread (receive-processor.ts), the receive
+// worker (workers/receive.worker.ts) and the playout AudioWorklet (worklets/playout.worklet.ts).
+// Errors cross threads as { name, message }.
+import type { GilbertElliott } from '../core/receive/network-trace.js';
+import type { JitterBufferSettings, JitterBufferOptions } from '../core/receive/receive-options.js';
+import type { ReceiveStats } from '../core/receive/receive-chain.js';
+
+export const PLAYOUT_PROCESSOR_NAME = 'sazanami-playout';
+/** The receive path runs at Opus's decoding rate end to end (the playout AudioContext too). */
+export const RECEIVE_SAMPLE_RATE_HZ = 48000;
+/** One pulled frame of the chain: 10 ms. */
+export const RECEIVE_FRAME_SAMPLES = RECEIVE_SAMPLE_RATE_HZ / 100;
+/** The worker keeps this much audio queued for the playout worklet (absorbs worker timer jitter). */
+export const PLAYOUT_QUEUE_MS = 40;
+/** Ring capacity (a power of two above PLAYOUT_QUEUE_MS): 8192 samples ≈ 170 ms. */
+export const PLAYOUT_RING_SAMPLES = 8192;
+/** How often the worker tops up the ring, ms. */
+export const PUMP_INTERVAL_MS = 5;
+export const RECEIVE_STATS_INTERVAL_MS = 250;
+
+/** Int32 slots of the playout worklet's shared counters. */
+export const PLAYOUT_COUNTER = { quantaPlayed: 0, underrunQuanta: 1, underrunsAfterStart: 2, started: 3, errors: 4 } as const;
+export const PLAYOUT_COUNTER_COUNT = 5;
+
+/**
+ * TEST HOOKS: network impairments applied in the worker to each encoded frame, before the jitter
+ * buffer (the browser does not count frames dropped in a transform as lost, so this is how a test
+ * gets loss it can predict). Reproducible from `seed`. Never use in production.
+ */
+export interface ReceiveImpairments {
+  /** Seed of the generator (mulberry32). Default 1. */
+  seed?: number;
+  /** Independent (Bernoulli) loss probability, 0–1. Default 0. Ignored when `gilbertElliott` is given. */
+  lossRate?: number;
+  /** Bursty loss: Gilbert–Elliott states Good/Bad (p = P(G→B), r = P(B→G), loss probability per state). */
+  gilbertElliott?: GilbertElliott;
+  /** Extra delay of every frame, ms (0–1000). Default 0. */
+  delayMs?: number;
+  /** Extra delay |N(0, 1)| · jitterMs on top of delayMs, ms (0–500). Default 0. Frames may overtake each other. */
+  jitterMs?: number;
+}
+export type ReceiveImpairmentSettings = Required<Omit<ReceiveImpairments, 'gilbertElliott'>> & { gilbertElliott: GilbertElliott | null };
+
+export type ToReceiveWorker =
+  | { type: 'start'; module: WebAssembly.Module; flavor: 'simd' | 'scalar'; ring: SharedArrayBuffer; jitterBuffer: JitterBufferSettings;
+      impairments: ReceiveImpairmentSettings | null }
+  | { type: 'update'; jitterBuffer: JitterBufferOptions }
+  | { type: 'stats'; id: number }
+  | { type: 'stop' };
+
+/** What the worker counts besides the chain's own statistics. */
+export interface ReceiveWorkerStats {
+  /** Encoded frames the transform read. */
+  framesIn: number;
+  /** Frames dropped by the impairment test hook. */
+  framesDroppedByTest: number;
+  /** Frames decoded and put into the chain. */
+  framesDecoded: number;
+  decodeErrors: number;
+  lastDecodeError: string | null;
+  /** Frames with an empty payload (not decodable; concealed like lost ones). */
+  emptyFrames: number;
+  /** Decoded frames that could not be matched to their RTP metadata. */
+  unmatchedOutputs: number;
+  /** 10 ms frames pulled from the chain, by status. */
+  pulls: Record<string, number>;
+  /** Frames that arrived before the worker was started (dropped). */
+  framesBeforeStart: number;
+  /** Pushes refused because the ring was full (should stay 0). */
+  ringOverflows: number;
+  /** Audio queued for the playout worklet now, ms. */
+  queuedMs: number;
+  /** Last frame's metadata, for diagnostics. */
+  lastSequenceNumber: number | null;
+  lastRtpTimestamp: number | null;
+  /** performance.now() − metadata.receiveTime of the last frame, ms (null where receiveTime is missing). */
+  receiveTimeLagMs: number | null;
+  /** Frames passed to the browser's own playout after stop (pass-through). */
+  framesPassedThrough: number;
+  chain: ReceiveStats | null;
+}
+
+export type FromReceiveWorker =
+  | { type: 'ready' }
+  | { type: 'stats'; id: number | null; stats: ReceiveWorkerStats }
+  | { type: 'error'; name: string; message: string }
+  | { type: 'stopped' };
+
+export interface PlayoutWorkletOptions {
+  ring: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
+}
