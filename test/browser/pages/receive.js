@@ -107,3 +107,87 @@ export async function receiveCall({ seconds, warmupSeconds, afterStopSeconds, lo
     playout: activity(playout, 48000), nativeDuring: activity(nativeDuring, 48000), nativeAfter: activity(nativeAfter, 48000),
   };
 }
+
+/**
+ * Browser side of test/browser/receive-long-call.test.ts: a `seconds`-long loopback call through
+ * engine.processReceiver with seeded impairments (Gilbert–Elliott loss, extra delay and jitter).
+ * Only per-20 ms playout energies are kept (a minute of samples is not needed), with the receiver's
+ * statistics at the end of the warm-up, every `statsEverySeconds`, and at the end.
+ */
+export async function receiveLongCall({ seconds, warmupSeconds, statsEverySeconds, testImpairments }) {
+  const support = isReceiverProcessingSupported();
+  if (!support.supported) return { support };
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+  const micTrack = stream.getAudioTracks()[0];
+  const sender = new RTCPeerConnection();
+  const receiverPc = new RTCPeerConnection();
+  sender.onicecandidate = (event) => { if (event.candidate) receiverPc.addIceCandidate(event.candidate); };
+  receiverPc.onicecandidate = (event) => { if (event.candidate) sender.addIceCandidate(event.candidate); };
+  const engine = await createEngine();
+  const remote = new Promise((resolve, reject) => {
+    receiverPc.ontrack = (event) => {
+      engine.processReceiver(event.receiver, { testImpairments }).then((rx) => resolve({ event, rx }), reject);
+    };
+  });
+  sender.addTrack(micTrack, stream);
+  const offer = await sender.createOffer();
+  await sender.setLocalDescription(offer);
+  await receiverPc.setRemoteDescription(offer);
+  const answer = await receiverPc.createAnswer();
+  await receiverPc.setLocalDescription(answer);
+  await sender.setRemoteDescription(answer);
+  const { rx } = await remote;
+
+  // Per-20 ms energies of the playout node's output, dBFS (960 samples at 48 kHz); the 100 ms
+  // chunks are 5 whole frames, so no frame straddles two chunks.
+  const energiesDb = [];
+  const playoutChunks = await recorderOn(rx.context, rx.node);
+  const frame = 960;
+  const drain = () => {
+    for (const chunk of playoutChunks.splice(0)) {
+      for (let start = 0; start + frame <= chunk.length; start += frame) {
+        let sum = 0;
+        for (let i = start; i < start + frame; i++) sum += chunk[i] * chunk[i];
+        energiesDb.push(10 * Math.log10(sum / frame + 1e-20));
+      }
+    }
+  };
+  const drainTimer = setInterval(drain, 500);
+
+  await sleep(warmupSeconds * 1000);
+  drain();
+  const atWarmup = await rx.requestStats();
+  const warmupFrames = energiesDb.length;
+  const started = performance.now();
+  const statsOverTime = [];
+  for (let due = Math.min(statsEverySeconds, seconds); ; due = Math.min(due + statsEverySeconds, seconds)) {
+    await sleep(Math.max(0, started + due * 1000 - performance.now()));
+    const s = await rx.requestStats();
+    statsOverTime.push({
+      t: Math.round((performance.now() - started) / 1000), underruns: s.underruns, concealedMs: Math.round(s.concealedMs),
+      lateLossRate: s.lateLossRate, currentDelayMs: Math.round(s.currentDelayMs), targetDelayMs: Math.round(s.targetDelayMs), queuedMs: Math.round(s.queuedMs),
+    });
+    if (due >= seconds) break;
+  }
+  drain();
+  clearInterval(drainTimer);
+  const atEnd = await rx.requestStats();
+  const during = energiesDb.slice(warmupFrames);
+  const sorted = [...during].sort((a, b) => a - b);
+  const playout = {
+    frames: during.length,
+    activeFraction: during.length ? during.filter((db) => db > -60).length / during.length : 0,
+    silentFrames: during.filter((db) => db <= -100).length,
+    p10Db: sorted.length ? sorted[Math.floor(0.1 * (sorted.length - 1))] : -200,
+    p90Db: sorted.length ? sorted[Math.floor(0.9 * (sorted.length - 1))] : -200,
+  };
+
+  await rx.stop();
+  micTrack.stop();
+  sender.close();
+  receiverPc.close();
+  await engine.close();
+  // The chain's settings object and full stats are left out of the figures (worker stats stay).
+  const strip = ({ chain, ...rest }) => ({ ...rest, chain: chain && { ...chain, settings: undefined } });
+  return { support, atWarmup: strip(atWarmup), atEnd: strip(atEnd), statsOverTime, playout };
+}
