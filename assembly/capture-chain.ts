@@ -238,6 +238,7 @@ export class CaptureChain {
         memory.copy(nsIn, ptr(aec.output), <usize>frame << 2);
         ns.analyze();
         res.update(ns.spectrumRe, ns.spectrumIm, ptr(aec.echo), aec.farActive, aec.tailDecay);
+        aec.nearEnd = res.nearEnd;
         ns.synthesize(ptr(res.gain), ptr(res.comfortRe), ptr(res.comfortIm));
       } else {
         memory.copy(nsIn, micPtr, <usize>frame << 2);

@@ -18,9 +18,25 @@ import { PartitionedFilter, powerAccumulate, SpectrumRing } from './partitioned-
 const INITIAL_STEP: f32 = 0.25;
 const MAX_STEP: f32 = 0.5;
 const MIN_LEAK: f32 = 0.005;
-/** Leakage regression smoothing: β = min(β_max, β0·Syy/See) per frame (speexdsp). */
-const LEAK_BETA0: f32 = 0.06;
-const LEAK_BETA_MAX: f32 = 0.02;
+/**
+ * Leakage regression smoothing: β = min(β_max, β0·Syy/See) per frame (speexdsp's values), used in
+ * double talk (the residual echo suppressor reports near-end speech) so near-end speech, whose
+ * spectral changes correlate with the echo's by chance, does not inflate η and with it the step.
+ */
+const LEAK_BETA0: f32 = 0.02;
+const LEAK_BETA_MAX: f32 = 0.005;
+/** Faster leakage tracking otherwise (convergence, echo-path changes). */
+const LEAK_BETA0_FAST: f32 = 0.1;
+const LEAK_BETA_MAX_FAST: f32 = 0.04;
+/** Error/echo-estimate coherence (smoothed Sey²/(See·Syy)) above which the error is echo, not near end. */
+const COHERENT: f32 = 0.03;
+const COHERENCE_SMOOTHING: f32 = 0.1;
+/** Learning-rate factor in double talk. */
+const NEAR_END_STEP: f32 = 0.3;
+/** Frames of fast tracking after a delay change or after the output got louder than the microphone. */
+const FAST_HOLD_FRAMES: i32 = 200;
+/** Smoothing of the microphone/output powers for the "output louder than microphone" test (~100 ms). */
+const SHORT_SMOOTHING: f32 = 0.1;
 const SPECTRUM_AVERAGE: f32 = 0.05;
 /** Far-end frames quieter than this mean square (≈ −80 dBFS) do not adapt the filter. */
 const MIN_FAR_POWER: f32 = 1e-8;
@@ -71,6 +87,13 @@ export class EchoCanceller {
   /** Far end active in the last frame. */
   farActive: bool = false;
   resets: i32 = 0;
+  /**
+   * Near-end speech detected in the previous frame (set by the owner from the residual echo
+   * suppressor's double-talk detector): unless the error is coherent with the echo estimate, the
+   * delay just changed or the output is louder than the microphone (an echo-path change, which the
+   * detector also flags), the leakage is then tracked slowly and the learning rate scaled down.
+   */
+  nearEnd: bool = false;
   private fft: RealFft;
   private delayEstimator: DelayEstimator;
   private ring: SpectrumRing;
@@ -94,6 +117,15 @@ export class EchoCanceller {
   /** Proportionate step weights per partition (Σ = 0.99) and the background's energy per partition. */
   private prop: StaticArray<f32>;
   private partitionEnergy: StaticArray<f32>;
+  private seySmooth: f32 = 0;
+  private seeSmooth: f32 = 0;
+  private syySmooth: f32 = 0;
+  /** Smoothed coherence of the background error with its echo estimate. */
+  coherence: f32 = 0;
+  private fastHold: i32 = 0;
+  private micShort: f32 = 0;
+  private outShort: f32 = 0;
+  private worseFrames: i32 = 0;
   private pey: f32 = 0;
   private pyy: f32 = 1;
   private sumAdapt: f32 = 0;
@@ -169,6 +201,7 @@ export class EchoCanceller {
     this.erleDb = 0;
     this.tailDecay = DEFAULT_TAIL_DECAY;
     this.resets = 0;
+    this.nearEnd = false;
   }
 
   private resetFilters(): void {
@@ -179,6 +212,8 @@ export class EchoCanceller {
     this.pey = 0; this.pyy = 1; this.leak = 1; this.sumAdapt = 0; this.adapted = false;
     this.davg1 = 0; this.davg2 = 0; this.dvar1 = 0; this.dvar2 = 0;
     this.divergedFrames = 0;
+    this.seySmooth = 0; this.seeSmooth = 0; this.syySmooth = 0; this.coherence = 0;
+    this.fastHold = 0; this.micShort = 0; this.outShort = 0; this.worseFrames = 0;
     for (let p = 0; p < this.partitions; p++) unchecked(this.prop[p] = <f32>0.99 / <f32>this.partitions);
   }
 
@@ -278,6 +313,11 @@ export class EchoCanceller {
       this.divergedFrames = 0;
     }
 
+    // Output louder than the microphone over ~100 ms: the filter adds echo (path change), not double talk.
+    this.micShort += SHORT_SMOOTHING * (sdd - this.micShort);
+    this.outShort += SHORT_SMOOTHING * (sff - this.outShort);
+    if (this.outShort > this.micShort) this.worseFrames = FAST_HOLD_FRAMES;
+    else if (this.worseFrames > 0) this.worseFrames--;
     if (resetBackground || !farActive) return;
     this.adapt(eb, yb, sxx, see, syy, sey);
   }
@@ -309,8 +349,17 @@ export class EchoCanceller {
       store<f32>(eh + o, ehk + SPECTRUM_AVERAGE * de);
       store<f32>(yh + o, yhk + SPECTRUM_AVERAGE * dy);
     }
-    // Leakage by recursive regression, slower when the error is large against the echo (double talk).
-    const beta = min<f32>(LEAK_BETA_MAX, LEAK_BETA0 * syy / (see + 1e-12));
+    // Leakage by recursive regression, slower when the error is large against the echo, and slower
+    // still in double talk that is not an echo-path change.
+    this.seySmooth += COHERENCE_SMOOTHING * (sey - this.seySmooth);
+    this.seeSmooth += COHERENCE_SMOOTHING * (see - this.seeSmooth);
+    this.syySmooth += COHERENCE_SMOOTHING * (syy - this.syySmooth);
+    this.coherence = this.seySmooth * this.seySmooth / (this.seeSmooth * this.syySmooth + 1e-20);
+    if (this.fastHold > 0) this.fastHold--;
+    const fast = !this.nearEnd || this.coherence > COHERENT || this.fastHold > 0 || this.worseFrames > 0;
+    const beta = fast
+      ? min<f32>(LEAK_BETA_MAX_FAST, LEAK_BETA0_FAST * syy / (see + 1e-12))
+      : min<f32>(LEAK_BETA_MAX, LEAK_BETA0 * syy / (see + 1e-12));
     this.pey = (1 - beta) * this.pey + beta * peyNow;
     this.pyy = (1 - beta) * this.pyy + beta * pyyNow;
     if (this.pyy < 1e-20) this.pyy = 1e-20;
@@ -362,13 +411,14 @@ export class EchoCanceller {
         store<f32>(eIm + o, load<f32>(eIm + o) * g);
       }
     } else {
+      const stepScale: f32 = fast ? 1 : NEAR_END_STEP;
       for (let k = 0; k < Kp; k++) {
         const o = <usize>k << 2;
         const e2 = load<f32>(rf + o) + 1e-12;
         let r = leak * load<f32>(yf + o);
         if (r > <f32>0.5 * e2) r = <f32>0.5 * e2;
         r = <f32>0.7 * r + <f32>0.3 * rer * e2;
-        const step = min<f32>(MAX_STEP, r / e2);
+        const step = min<f32>(MAX_STEP, r / e2) * stepScale;
         const g = blockScale * step / (load<f32>(S + o) + regularize);
         store<f32>(eRe + o, load<f32>(eRe + o) * g);
         store<f32>(eIm + o, load<f32>(eIm + o) * g);
@@ -405,6 +455,9 @@ export class EchoCanceller {
   private retarget(): void {
     const estimate = this.delayEstimator.delaySamples;
     if (estimate < 0) return;
+    // A new delay means a new echo path: track the leakage fast for a while even if the residual
+    // echo suppressor takes the louder output for near-end speech.
+    this.fastHold = FAST_HOLD_FRAMES;
     let target = estimate / this.frameSize - DELAY_MARGIN_FRAMES;
     if (target < 0) target = 0;
     if (target > this.maxDelayFrames) target = this.maxDelayFrames;
