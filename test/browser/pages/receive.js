@@ -43,9 +43,13 @@ async function recorderOn(context, source) {
   return chunks;
 }
 
-export async function receiveCall({ seconds, warmupSeconds, afterStopSeconds, lossRate, seed }) {
-  const support = isReceiverProcessingSupported();
-  if (!support.supported) return { support };
+/**
+ * A loopback call in this page whose receiver runs engine.processReceiver with `options`: the fake
+ * microphone is sent, and processReceiver is called in the track event, before media flows
+ * (Chromium delivers no frames to a transform attached later). `remote` resolves with the track
+ * event and the receive processor.
+ */
+async function startReceiveCall(options) {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
   const micTrack = stream.getAudioTracks()[0];
   const sender = new RTCPeerConnection();
@@ -53,11 +57,9 @@ export async function receiveCall({ seconds, warmupSeconds, afterStopSeconds, lo
   sender.onicecandidate = (event) => { if (event.candidate) receiverPc.addIceCandidate(event.candidate); };
   receiverPc.onicecandidate = (event) => { if (event.candidate) sender.addIceCandidate(event.candidate); };
   const engine = await createEngine();
-  // processReceiver is called in the track event, before media flows (Chromium needs the transform then).
   const remote = new Promise((resolve, reject) => {
     receiverPc.ontrack = (event) => {
-      const processing = engine.processReceiver(event.receiver, { testImpairments: { lossRate, seed } });
-      processing.then((rx) => resolve({ event, rx }), reject);
+      engine.processReceiver(event.receiver, options).then((rx) => resolve({ event, rx }), reject);
     };
   });
   sender.addTrack(micTrack, stream);
@@ -67,6 +69,13 @@ export async function receiveCall({ seconds, warmupSeconds, afterStopSeconds, lo
   const answer = await receiverPc.createAnswer();
   await receiverPc.setLocalDescription(answer);
   await sender.setRemoteDescription(answer);
+  return { micTrack, sender, receiverPc, engine, remote };
+}
+
+export async function receiveCall({ seconds, warmupSeconds, afterStopSeconds, lossRate, seed }) {
+  const support = isReceiverProcessingSupported();
+  if (!support.supported) return { support };
+  const { micTrack, sender, receiverPc, engine, remote } = await startReceiveCall({ testImpairments: { lossRate, seed } });
   const { event: trackEvent, rx } = await remote;
   const remoteStream = trackEvent.streams[0] ?? new MediaStream([trackEvent.track]);
   // The browser's own playout of the remote track (Web Audio hears it only while an element plays it).
@@ -117,25 +126,7 @@ export async function receiveCall({ seconds, warmupSeconds, afterStopSeconds, lo
 export async function receiveLongCall({ seconds, warmupSeconds, statsEverySeconds, testImpairments }) {
   const support = isReceiverProcessingSupported();
   if (!support.supported) return { support };
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
-  const micTrack = stream.getAudioTracks()[0];
-  const sender = new RTCPeerConnection();
-  const receiverPc = new RTCPeerConnection();
-  sender.onicecandidate = (event) => { if (event.candidate) receiverPc.addIceCandidate(event.candidate); };
-  receiverPc.onicecandidate = (event) => { if (event.candidate) sender.addIceCandidate(event.candidate); };
-  const engine = await createEngine();
-  const remote = new Promise((resolve, reject) => {
-    receiverPc.ontrack = (event) => {
-      engine.processReceiver(event.receiver, { testImpairments }).then((rx) => resolve({ event, rx }), reject);
-    };
-  });
-  sender.addTrack(micTrack, stream);
-  const offer = await sender.createOffer();
-  await sender.setLocalDescription(offer);
-  await receiverPc.setRemoteDescription(offer);
-  const answer = await receiverPc.createAnswer();
-  await receiverPc.setLocalDescription(answer);
-  await sender.setRemoteDescription(answer);
+  const { micTrack, sender, receiverPc, engine, remote } = await startReceiveCall({ testImpairments });
   const { rx } = await remote;
 
   // Per-20 ms energies of the playout node's output, dBFS (960 samples at 48 kHz); the 100 ms
