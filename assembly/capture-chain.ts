@@ -17,6 +17,15 @@ import { Resampler } from './resampler';
 import { SampleFifo } from './sample-fifo';
 
 const MAX_INPUT: f32 = 16;
+/**
+ * Input no device produces (NaN/Inf, or beyond full scale) for at least ABNORMAL_MS in total leaves the
+ * echo canceller's adaptive state (delay histogram, filters, residual-echo statistics) untrustworthy:
+ * the fuzzing found it then took 15 s+ to re-converge, if ever. Once the input has been clean again
+ * for CLEAN_AGAIN_MS, the canceller and its suppressor restart from scratch (≈ 1 s to re-converge).
+ * A stray bad sample or two does not count (sanitizing them is harmless).
+ */
+const ABNORMAL_MS: i32 = 50;
+const CLEAN_AGAIN_MS: i32 = 100;
 /** High-pass corner ahead of the echo canceller and gain control when gain control runs (removes DC and rumble). */
 const HIGH_PASS_HZ: f64 = 80;
 /** DC-blocker corner ahead of the echo canceller without gain control (keeps near-end speech undistorted). */
@@ -47,6 +56,10 @@ export class CaptureChain {
   echoPreset: i32 = AEC_OFF;
   gainControlOn: bool = false;
   invalidFarSamples: i32 = 0;
+  /** Times the echo canceller restarted after a stretch of abnormal input. */
+  echoRestarts: i32 = 0;
+  private abnormalSamples: i32 = 0;
+  private cleanSamples: i32 = 0;
   /** Constant input-to-output delay, in device-rate samples. */
   readonly latencySamples: i32;
   underruns: i32 = 0;
@@ -165,13 +178,23 @@ export class CaptureChain {
   /** Processes `count` samples of `input` into `output`; `withFarEnd`: `farInput` holds the far end. */
   process(count: i32, withFarEnd: bool = false): void {
     const inPtr = ptr(this.input), outPtr = ptr(this.output);
-    this.invalidSamples += sanitize(inPtr, count, MAX_INPUT);
+    let abnormal = beyondFullScale(inPtr, count);
+    const badMic = sanitize(inPtr, count, MAX_INPUT);
+    this.invalidSamples += badMic;
+    abnormal += badMic;
     const farFifo = this.farFifo;
     if (farFifo) {
       // The far end follows the microphone through an identical resampler, so frames stay aligned.
       const farPtr = ptr(this.farInput);
-      if (withFarEnd) this.invalidFarSamples += sanitize(farPtr, count, MAX_INPUT);
-      else memory.fill(farPtr, 0, <usize>count << 2);
+      if (withFarEnd) {
+        abnormal += beyondFullScale(farPtr, count);
+        const badFar = sanitize(farPtr, count, MAX_INPUT);
+        this.invalidFarSamples += badFar;
+        abnormal += badFar;
+      } else {
+        memory.fill(farPtr, 0, <usize>count << 2);
+      }
+      this.watchAbnormal(abnormal, count);
       const farUp = this.farUpsampler;
       if (farUp) {
         farUp.push(farPtr, count);
@@ -221,6 +244,24 @@ export class CaptureChain {
     }
   }
 
+  /** Restarts the echo canceller once the input is clean again after an abnormal stretch (see ABNORMAL_MS). */
+  private watchAbnormal(abnormal: i32, count: i32): void {
+    if (abnormal > 0) {
+      this.abnormalSamples += abnormal;
+      this.cleanSamples = 0;
+      return;
+    }
+    if (this.abnormalSamples < this.deviceRate * ABNORMAL_MS / 1000) return;
+    this.cleanSamples += count;
+    if (this.cleanSamples < this.deviceRate * CLEAN_AGAIN_MS / 1000) return;
+    const aec = this.canceller, res = this.residualEcho;
+    if (aec) aec.reset();
+    if (res) res.reset();
+    this.echoRestarts++;
+    this.abnormalSamples = 0;
+    this.cleanSamples = 0;
+  }
+
   /** One kernel frame through high-pass → echo canceller → NS with residual echo suppression → AGC. */
   private processFrame(frame: i32): void {
     const ns = this.suppressor, aec = this.canceller, res = this.residualEcho, hp = this.highPass, dc = this.dcBlocker;
@@ -237,7 +278,7 @@ export class CaptureChain {
         if (aec.resets != this.echoResetsSeen) { this.echoResetsSeen = aec.resets; res.resetLeak(); }
         memory.copy(nsIn, ptr(aec.output), <usize>frame << 2);
         ns.analyze();
-        res.update(ns.spectrumRe, ns.spectrumIm, ptr(aec.echo), aec.farActive, aec.tailDecay);
+        res.update(ns.spectrumRe, ns.spectrumIm, ptr(aec.echo), aec.farActive, aec.tailDecay, aec.echoDominated);
         aec.nearEnd = res.nearEnd;
         ns.synthesize(ptr(res.gain), ptr(res.comfortRe), ptr(res.comfortIm));
       } else {
@@ -255,4 +296,14 @@ export class CaptureChain {
     if (agc && this.gainControlOn) agc.process(out, this.vad);
     this.kernelOutput.write(out, frame);
   }
+}
+
+/** Samples beyond full scale (|x| > 1, finite): no audio device delivers them. */
+function beyondFullScale(p: usize, n: i32): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const a = Mathf.abs(load<f32>(p + (<usize>i << 2)));
+    if (a > 1.0 && a < Infinity) count++;
+  }
+  return count;
 }

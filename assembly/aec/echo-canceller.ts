@@ -31,12 +31,20 @@ const LEAK_BETA_MAX_FAST: f32 = 0.04;
 /** Error/echo-estimate coherence (smoothed Sey²/(See·Syy)) above which the error is echo, not near end. */
 const COHERENT: f32 = 0.03;
 const COHERENCE_SMOOTHING: f32 = 0.1;
-/** Learning-rate factor in double talk. */
-const NEAR_END_STEP: f32 = 0.3;
+/**
+ * Learning-rate factor in double talk: small, so near-end speech barely moves the filter (the
+ * foreground copies the background only when that is better, so the output filter stays protected).
+ */
+const NEAR_END_STEP: f32 = 0.05;
 /** Frames of fast tracking after a delay change or after the output got louder than the microphone. */
 const FAST_HOLD_FRAMES: i32 = 200;
 /** Smoothing of the microphone/output powers for the "output louder than microphone" test (~100 ms). */
 const SHORT_SMOOTHING: f32 = 0.1;
+/**
+ * "Louder" means by this factor, over a microphone above the far-end activity floor: at the noise
+ * floor (far-end pauses) the two powers are equal within chance and the test would flip at random.
+ */
+const WORSE_RATIO: f32 = 1.25;
 const SPECTRUM_AVERAGE: f32 = 0.05;
 /** Far-end frames quieter than this mean square (≈ −80 dBFS) do not adapt the filter. */
 const MIN_FAR_POWER: f32 = 1e-8;
@@ -94,6 +102,12 @@ export class EchoCanceller {
    * detector also flags), the leakage is then tracked slowly and the learning rate scaled down.
    */
   nearEnd: bool = false;
+  /**
+   * The error is echo whatever the near-end detector says: the filter has not converged yet, its
+   * error is coherent with its echo estimate, or an echo-path change is suspected (new delay, output
+   * louder than the microphone). The residual echo suppressor keeps learning its ERLE then.
+   */
+  echoDominated: bool = true;
   private fft: RealFft;
   private delayEstimator: DelayEstimator;
   private ring: SpectrumRing;
@@ -213,7 +227,7 @@ export class EchoCanceller {
     this.davg1 = 0; this.davg2 = 0; this.dvar1 = 0; this.dvar2 = 0;
     this.divergedFrames = 0;
     this.seySmooth = 0; this.seeSmooth = 0; this.syySmooth = 0; this.coherence = 0;
-    this.fastHold = 0; this.micShort = 0; this.outShort = 0; this.worseFrames = 0;
+    this.fastHold = 0; this.micShort = 0; this.outShort = 0; this.worseFrames = 0; this.echoDominated = true;
     for (let p = 0; p < this.partitions; p++) unchecked(this.prop[p] = <f32>0.99 / <f32>this.partitions);
   }
 
@@ -316,7 +330,7 @@ export class EchoCanceller {
     // Output louder than the microphone over ~100 ms: the filter adds echo (path change), not double talk.
     this.micShort += SHORT_SMOOTHING * (sdd - this.micShort);
     this.outShort += SHORT_SMOOTHING * (sff - this.outShort);
-    if (this.outShort > this.micShort) this.worseFrames = FAST_HOLD_FRAMES;
+    if (this.outShort > WORSE_RATIO * this.micShort && this.micShort > MIN_FAR_POWER * <f32>N) this.worseFrames = FAST_HOLD_FRAMES;
     else if (this.worseFrames > 0) this.worseFrames--;
     if (resetBackground || !farActive) return;
     this.adapt(eb, yb, sxx, see, syy, sey);
@@ -356,7 +370,8 @@ export class EchoCanceller {
     this.syySmooth += COHERENCE_SMOOTHING * (syy - this.syySmooth);
     this.coherence = this.seySmooth * this.seySmooth / (this.seeSmooth * this.syySmooth + 1e-20);
     if (this.fastHold > 0) this.fastHold--;
-    const fast = !this.nearEnd || this.coherence > COHERENT || this.fastHold > 0 || this.worseFrames > 0;
+    this.echoDominated = !this.adapted || this.coherence > COHERENT || this.fastHold > 0 || this.worseFrames > 0;
+    const fast = !this.nearEnd || this.echoDominated;
     const beta = fast
       ? min<f32>(LEAK_BETA_MAX_FAST, LEAK_BETA0_FAST * syy / (see + 1e-12))
       : min<f32>(LEAK_BETA_MAX, LEAK_BETA0 * syy / (see + 1e-12));

@@ -7,7 +7,9 @@
 // speech (uncorrelated with Ŷ) barely moves and an echo-path change raises at once, and which may
 // exceed 1 while the filter still under-predicts — and AEC3's ratio of means Σ|E|²/Σ|Ŷ|², learned
 // only in frames whose band output is within BAND_NEAR_END_RATIO of the regression's prediction
-// (so double talk does not inflate it). The tail decays at the room's rate (read off the adaptive
+// (so double talk does not inflate it). Neither learns while near-end speech is detected unless the
+// canceller reports that its error is echo (not converged, coherent, or an echo-path change): near-end
+// speech teaching the ERLE would raise the residual estimate and suppress the near end itself. The tail decays at the room's rate (read off the adaptive
 // filter's partitions) in double talk and no faster than SINGLE_TALK_DECAY otherwise. Gain per bin:
 // G = max(floor, 1 − γ·R/|E|²), with the preset's over-suppression γ, or its much smaller near-end
 // γ while the frame is near-end dominated, so near-end speech bins are not suppressed. Comfort noise
@@ -49,6 +51,19 @@ const NEAR_END_HOLD: i32 = 15;
 const NEAR_END_RESIDUAL_RATIO: f32 = 3;
 const NEAR_END_ECHO_RATIO: f32 = 2;
 const RATIO_SMOOTHING: f32 = 0.05;
+/**
+ * Not near-end speech while the output holds more than this × the microphone's power: the canceller
+ * added its own error there (an echo estimate where no echo is, as in a far-end pause), which a
+ * residual estimate scaled by the ERLE would take for near-end speech.
+ */
+const NEAR_END_MAX_GAIN: f32 = 1.25;
+/**
+ * A detection starts the hold only while the linear echo estimate holds at least this × the
+ * output's power; otherwise it counts for its own frame alone. With no echo to suppress the
+ * decision does not matter, and a hold started on noise in a far-end pause would carry the gentle
+ * near-end suppression into the next far-end onset.
+ */
+const NEAR_END_HOLD_MIN_ECHO: f32 = 0.01;
 /** A band learns the ratio-of-means ERLE only while |E|² < this × the predicted residual. */
 const BAND_NEAR_END_RATIO: f32 = 8;
 
@@ -188,9 +203,11 @@ export class ResidualEchoSuppressor {
    * Computes gain and comfort noise for the spectrum errRe/errIm (the STFT of the canceller's
    * output, analysed with the same framing as `echo`, the frame of echo the canceller removed).
    * `farActive`: the far end played something this frame (the ERLE only learns then);
-   * `tailDecay`: the room's echo power decay per frame, from the adaptive filter.
+   * `tailDecay`: the room's echo power decay per frame, from the adaptive filter;
+   * `echoDominated`: the canceller knows its error is echo (EchoCanceller.echoDominated), so the
+   * ERLE keeps learning even while near-end speech is detected.
    */
-  update(errRe: usize, errIm: usize, echo: usize, farActive: bool, tailDecay: f32): void {
+  update(errRe: usize, errIm: usize, echo: usize, farActive: bool, tailDecay: f32, echoDominated: bool = true): void {
     const stft = this.echoStft;
     stft.analyze(echo);
     const K = this.bins, Kp = this.binsPadded;
@@ -206,19 +223,24 @@ export class ResidualEchoSuppressor {
     const pe = ptr(this.errorPower), py = ptr(this.echoPower);
     powers(errRe, errIm, pe, Kp, this.useSimd);
     powers(ptr(stft.re), ptr(stft.im), py, Kp, this.useSimd);
-    if (farActive) this.updateLeak(pe, py);
+    // Near-end speech must not teach the ERLE (it would inflate η, and with it the suppression of
+    // the near end itself) unless the canceller knows the error is echo (an echo-path change).
+    if (farActive && (!this.nearEnd || echoDominated)) this.updateLeak(pe, py);
 
     // R = max(η·|Ŷ|², decay·R_prev): the previous frame's residual rings on at the room's decay.
     const lk = ptr(this.leakBin);
     const decay = this.nearEnd ? tailDecay : max<f32>(tailDecay, SINGLE_TALK_DECAY);
     const sums = residualEcho(pe, py, lk, res, fl, decay, Kp, this.useSimd);
     // Near-end dominated: the output holds much more than the predicted residual echo plus the
-    // background floor (so far-end pauses, where both are small, do not count).
+    // background floor (so far-end pauses, where both are small, do not count), and not more than
+    // the microphone (else the surplus is the canceller's own error, not speech).
     const output = sums.error, expected = sums.residual;
-    if (output > NEAR_END_RATIO * expected
-      || (output > NEAR_END_RESIDUAL_RATIO * expected && output > NEAR_END_ECHO_RATIO * sums.echo)) this.nearEndHold = NEAR_END_HOLD;
+    const detected = (output > NEAR_END_RATIO * expected
+      || (output > NEAR_END_RESIDUAL_RATIO * expected && output > NEAR_END_ECHO_RATIO * sums.echo))
+      && output < NEAR_END_MAX_GAIN * micPower(errRe, errIm, ptr(stft.re), ptr(stft.im), K);
+    if (detected && sums.echo > NEAR_END_HOLD_MIN_ECHO * output) this.nearEndHold = NEAR_END_HOLD;
     else if (this.nearEndHold > 0) this.nearEndHold--;
-    this.nearEnd = this.nearEndHold > 0;
+    this.nearEnd = detected || this.nearEndHold > 0;
     const gamma = this.nearEnd ? this.nearEndOverSuppression : this.overSuppression;
     const sum = suppressionGain(pe, res, g, gamma, this.gainFloor, K, this.useSimd);
     this.meanGain = sum / <f32>K;
@@ -294,6 +316,17 @@ function powers(re: usize, im: usize, out: usize, n: i32, simd: bool): void {
       store<f32>(out + o, r * r + i * i);
     }
   }
+}
+
+/** Σ|E[k] + Ŷ[k]|² over n bins: the microphone frame's power in the same STFT framing. */
+function micPower(eRe: usize, eIm: usize, yRe: usize, yIm: usize, n: i32): f32 {
+  let s: f32 = 0;
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 2;
+    const r = load<f32>(eRe + o) + load<f32>(yRe + o), i = load<f32>(eIm + o) + load<f32>(yIm + o);
+    s += r * r + i * i;
+  }
+  return s;
 }
 
 /** Per-frame sums over the bins: Σ|E|², Σ(R + FLOOR_BIAS·floor), Σ|Ŷ|². */
