@@ -21,6 +21,26 @@ const ACCELERATE_ABOVE_MS: f64 = 8;
 const DECELERATE_BELOW_MS: f64 = 8;
 /** Sequence numbers remembered to tell a duplicate from a late packet. */
 const SEEN_SEQUENCES: i32 = 1024;
+/**
+ * A packet whose transit (arrival − media time) is this much below the fastest transit seen cannot
+ * belong to the stream's timeline (nothing arrives earlier than the fastest path): the sender's RTP
+ * timestamps jumped, or the packet is stray. Likewise this much above: later than any buffer waits.
+ */
+const OFF_TIMELINE_EARLY_MS: f64 = 1000;
+const OFF_TIMELINE_LATE_MS: f64 = 10000;
+/**
+ * Off-timeline packets in a row that must agree (within RESYNC_AGREE_MS of transit) before the chain
+ * re-syncs to their timeline, as NetEq flushes on a timestamp jump; fewer are refused as stray.
+ */
+const RESYNC_PACKETS: i32 = 3;
+const RESYNC_AGREE_MS: f64 = 200;
+/**
+ * A backlog this far beyond the largest delay allowed (pulls stopped for a while, e.g. a throttled
+ * tab, while packets kept coming) is skipped: playout jumps to the target delay, the packets it
+ * passes are dropped as late (NetEq flushes its buffer likewise); without it a chain that cannot
+ * accelerate would stay seconds behind for good.
+ */
+const SKIP_AHEAD_ABOVE_MAX_MS: f64 = 1000;
 
 export class ReceiveChain {
   readonly sampleRate: i32;
@@ -44,6 +64,12 @@ export class ReceiveChain {
   private streamTimestamp: i64 = 0;
   /** Concealed samples not yet charged to stream time (played while waiting for a delayed packet). */
   private unpaidSamples: i64 = 0;
+  /** Off-timeline packets in a row agreeing on one new timeline, and its transit. */
+  private offTimelineRun: i32 = 0;
+  private offTimelineTransitMs: f64 = 0;
+  /** Times the chain re-synced to a new timeline (a timestamp jump), and skipped a backlog. */
+  resyncs: i32 = 0;
+  skipsAhead: i32 = 0;
 
   // ---- statistics ----
   packetsReceived: i32 = 0;
@@ -102,6 +128,22 @@ export class ReceiveChain {
     this.accelerateCount = 0; this.decelerateCount = 0; this.mergeCount = 0;
     this.removedSamples = 0; this.insertedSamples = 0; this.addedDelaySumMs = 0; this.framesPlayed = 0;
     this.lastDelayMs = 0;
+    this.offTimelineRun = 0;
+    this.resyncs = 0;
+    this.skipsAhead = 0;
+  }
+
+  /** Forgets the old timeline (buffered packets, delay history, origin) and starts over; the concealer keeps its history so the join stays smooth. */
+  private resync(): void {
+    this.packets.reset();
+    this.delay.reset();
+    for (let i = 0; i < SEEN_SEQUENCES; i++) unchecked(this.seen[i] = -1);
+    this.syncLength = 0;
+    this.started = false;
+    this.haveOrigin = false;
+    this.unpaidSamples = 0;
+    this.offTimelineRun = 0;
+    this.resyncs++;
   }
 
   /** Pointer to the packet input (maxPacketSamples f32): write a packet's samples there, then put(). */
@@ -114,10 +156,25 @@ export class ReceiveChain {
   /** Puts the `samples` samples in the input as packet (sequence, timestamp) arrived at `arrivalMs`. Returns a PUT_* status. */
   put(sequence: i32, timestamp: u32, arrivalMs: f64, samples: i32): i32 {
     if (samples <= 0 || samples > this.maxPacketSamples || !isFinite(arrivalMs)) { this.invalidPackets++; return PUT_INVALID; }
-    const seq = this.packets.unwrapSequence(sequence);
-    const seenIndex = <i32>(seq & <i64>(SEEN_SEQUENCES - 1));
+    let seq = this.packets.unwrapSequence(sequence);
+    let seenIndex = <i32>(seq & <i64>(SEEN_SEQUENCES - 1));
     if (unchecked(this.seen[seenIndex]) == seq) { this.duplicates++; return PUT_DUPLICATE; }
-    const ts = this.packets.unwrapTimestamp(timestamp);
+    let ts = this.packets.unwrapTimestamp(timestamp);
+    if (this.haveOrigin && this.delay.packets > 0) {
+      const transit = arrivalMs - this.mediaMs(ts);
+      const base = this.delay.baseTransitMs;
+      if (transit < base - OFF_TIMELINE_EARLY_MS || transit > base + OFF_TIMELINE_LATE_MS) {
+        if (this.offTimelineRun > 0 && Math.abs(transit - this.offTimelineTransitMs) <= RESYNC_AGREE_MS) this.offTimelineRun++;
+        else { this.offTimelineRun = 1; this.offTimelineTransitMs = transit; }
+        if (this.offTimelineRun < RESYNC_PACKETS) { this.invalidPackets++; return PUT_INVALID; }
+        this.resync();
+        seq = this.packets.unwrapSequence(sequence);
+        seenIndex = <i32>(seq & <i64>(SEEN_SEQUENCES - 1));
+        ts = this.packets.unwrapTimestamp(timestamp);
+      } else {
+        this.offTimelineRun = 0;
+      }
+    }
     if (!this.haveOrigin) { this.originTimestamp = ts; this.haveOrigin = true; this.lowestSequence = seq; this.highestSequence = seq; }
     this.delay.update(arrivalMs, this.mediaMs(ts));
     if (this.started && ts + <i64>samples <= this.streamTimestamp) {
@@ -163,6 +220,11 @@ export class ReceiveChain {
       this.started = true;
       this.streamTimestamp = this.packets.timestampOf(first);
     }
+    if (this.currentDelayMs(nowMs) > this.delay.maxDelayMs + SKIP_AHEAD_ABOVE_MAX_MS) {
+      const next = this.originTimestamp + <i64>((nowMs - this.delay.baseTransitMs - this.delay.targetDelayMs) * <f64>this.sampleRate / 1000.0);
+      const stream = next + <i64>this.syncLength;
+      if (stream > this.streamTimestamp) { this.streamTimestamp = stream; this.unpaidSamples = 0; this.skipsAhead++; }
+    }
     const errorMs = this.currentDelayMs(nowMs) - this.delay.targetDelayMs;
     const wantFaster = this.timeStretching && errorMs > ACCELERATE_ABOVE_MS;
     const wantSlower = this.timeStretching && errorMs < -DECELERATE_BELOW_MS;
@@ -205,6 +267,14 @@ export class ReceiveChain {
       }
       if (this.syncLength >= n) break;
       let k = n - this.syncLength;
+      if (slot >= 0 && this.packets.size >= this.packets.capacity) {
+        // Full of packets ahead of playout: concealing up to them would let newer arrivals evict
+        // each one before its turn, for ever. Jump to the oldest and play it now.
+        this.streamTimestamp = this.packets.timestampOf(slot);
+        this.unpaidSamples = 0;
+        this.skipsAhead++;
+        continue;
+      }
       if (slot >= 0) {
         // A later packet is here: the missing one is presumed lost; conceal up to the later one.
         const gap = this.packets.timestampOf(slot) - this.streamTimestamp;

@@ -1,8 +1,10 @@
 // The stand-alone packet-loss concealer from JS (fixed timing: each block is either real audio or
 // lost), for offline evaluation and for packet sources that do their own buffering. The kernel is
-// assembly/receive/concealer.ts (G.711 Appendix I-style pitch extrapolation, comfort-noise fade,
-// phase-aligned merge). process() never throws.
+// assembly/receive/concealer.ts (pitch extrapolation of the LPC residual through a continuing
+// synthesis filter, comfort-noise fade, raised-cosine merge). process() never throws.
 import { Float32View } from '../memory-view.js';
+import { describeValue } from '../describe-value.js';
+import { allFinite, clampSamples } from './receive-chain.js';
 import { CONCEAL_STATUS, type ConcealStatus, hasReceiveExports, type ReceiveExports } from './receive-exports.js';
 
 export class Concealer {
@@ -15,10 +17,10 @@ export class Concealer {
   constructor(private readonly exports: ReceiveExports, sampleRate: number, maxBlock: number) {
     if (!hasReceiveExports(exports)) throw new TypeError('this Wasm build has no receive kernels; rebuild with `npm run asbuild`');
     if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 96000 || sampleRate % 100 !== 0) {
-      throw new RangeError(`concealer sample rate must be a multiple of 100 Hz from 8000 to 96000, got ${String(sampleRate)}`);
+      throw new RangeError(`concealer sample rate must be a multiple of 100 Hz from 8000 to 96000, got ${describeValue(sampleRate)}`);
     }
     const largest = (sampleRate * 120) / 1000;
-    if (!Number.isInteger(maxBlock) || maxBlock < 1 || maxBlock > largest) throw new RangeError(`concealer block must be 1 to ${largest} samples, got ${String(maxBlock)}`);
+    if (!Number.isInteger(maxBlock) || maxBlock < 1 || maxBlock > largest) throw new RangeError(`concealer block must be 1 to ${largest} samples, got ${describeValue(maxBlock)}`);
     const handle = exports.plcCreate(sampleRate, maxBlock);
     if (handle < 0) throw new RangeError(`the concealment kernel refused ${sampleRate} Hz, block ${maxBlock}`);
     this.handle = handle;
@@ -30,12 +32,19 @@ export class Concealer {
 
   /**
    * Processes one block: `block` holds real audio, or null when it was lost (then `length` samples
-   * are synthesised). Returns the status and a view of the output (valid until the next call).
+   * are synthesised). A block with NaN/Inf samples is treated as lost, so they never reach the
+   * output or the concealer's history; samples beyond ±16 are clamped. Returns the status and a
+   * view of the output (valid until the next call).
    */
   process(block: Float32Array | null, length = block?.length ?? this.maxBlock): { status: ConcealStatus; output: Float32Array } {
-    const count = Math.min(Math.max(1, Math.trunc(length)), this.maxBlock);
-    if (block !== null) this.inputView.head(count).set(block.subarray(0, count));
-    const code = this.handle >= 0 ? this.exports.plcProcess(this.handle, block !== null ? 1 : 0, count) : -1;
+    const count = Math.min(Math.max(1, Math.trunc(length) || 1), this.maxBlock);
+    const real = block !== null && allFinite(block, count);
+    if (real) {
+      const input = this.inputView.head(count);
+      input.set(block.subarray(0, count));
+      clampSamples(input);
+    }
+    const code = this.handle >= 0 ? this.exports.plcProcess(this.handle, real ? 1 : 0, count) : -1;
     return { status: CONCEAL_STATUS[code] ?? 'real', output: this.outputView.head(count) };
   }
 
