@@ -3,6 +3,7 @@
 // kernel failure it passes input through unchanged, bypasses from then on, and reports once.
 // With echo cancellation, process() also takes the far end (what the speakers play) block by block.
 import { type CaptureOptions, type ResolvedCaptureOptions, validateCaptureOptions } from './options.js';
+import { describeValue } from './describe-value.js';
 import { Float32View } from './memory-view.js';
 import { ECHO_PRESET_CODES, PRESET_CODES, type SazanamiExports } from './wasm-exports.js';
 
@@ -74,10 +75,10 @@ export class CaptureProcessor {
   constructor(exports: SazanamiExports, config: CaptureProcessorConfig) {
     const { sampleRate, maxBlockSize = 128, ...options } = config;
     if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-      throw new RangeError(`sample rate ${sampleRate} Hz is not supported; accepted: integer rates ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`);
+      throw new RangeError(`sample rate ${describeValue(sampleRate)} Hz is not supported; accepted: integer rates ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`);
     }
     if (!Number.isInteger(maxBlockSize) || maxBlockSize < 1 || maxBlockSize > MAX_BLOCK_SIZE) {
-      throw new RangeError(`maxBlockSize ${maxBlockSize} is not supported; accepted: integers 1–${MAX_BLOCK_SIZE}`);
+      throw new RangeError(`maxBlockSize ${describeValue(maxBlockSize)} is not supported; accepted: integers 1–${MAX_BLOCK_SIZE}`);
     }
     this.options = validateCaptureOptions(options);
     this.exports = exports;

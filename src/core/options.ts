@@ -1,4 +1,5 @@
 // Capture-chain options: one typed interface, one DEFAULTS object, one validate() at the edge.
+import { describeValue } from './describe-value.js';
 
 export const NOISE_SUPPRESSION_LEVELS = ['off', 'light', 'balanced', 'strong'] as const;
 export type NoiseSuppressionLevel = (typeof NOISE_SUPPRESSION_LEVELS)[number];
@@ -40,19 +41,19 @@ export function validateCaptureOptions(options: unknown): ResolvedCaptureOptions
   }
   const known = new Set(Object.keys(CAPTURE_DEFAULTS));
   for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new TypeError(`unknown capture option '${key}'; accepted: ${[...known].join(', ')}`);
+    if (!known.has(key)) throw new TypeError(`unknown capture option '${describeValue(key)}'; accepted: ${[...known].join(', ')}`);
   }
   const o = options as CaptureOptions;
   const ns = o.noiseSuppression ?? CAPTURE_DEFAULTS.noiseSuppression;
   if (!NOISE_SUPPRESSION_LEVELS.includes(ns)) {
-    throw new RangeError(`noiseSuppression must be one of ${NOISE_SUPPRESSION_LEVELS.join('|')}, got '${String(ns)}'`);
+    throw new RangeError(`noiseSuppression must be one of ${NOISE_SUPPRESSION_LEVELS.join('|')}, got '${describeValue(ns)}'`);
   }
   const ec = o.echoCancellation ?? CAPTURE_DEFAULTS.echoCancellation;
   let echoCancellation: EchoCancellationLevel;
   if (ec === true) echoCancellation = 'balanced';
   else if (ec === false) echoCancellation = 'off';
   else if (ECHO_CANCELLATION_LEVELS.includes(ec)) echoCancellation = ec;
-  else throw new RangeError(`echoCancellation must be true, false or one of ${ECHO_CANCELLATION_LEVELS.join('|')}, got '${String(ec)}'`);
+  else throw new RangeError(`echoCancellation must be true, false or one of ${ECHO_CANCELLATION_LEVELS.join('|')}, got '${describeValue(ec)}'`);
   const gc = o.gainControl ?? CAPTURE_DEFAULTS.gainControl;
   if (typeof gc !== 'boolean') throw new TypeError(`gainControl must be a boolean, got ${typeof gc}`);
   return { noiseSuppression: ns, echoCancellation, gainControl: gc };

@@ -1,5 +1,6 @@
 // WAV (RIFF WAVE) reader and writer: PCM and IEEE-float, plain and WAVE_FORMAT_EXTENSIBLE
 // (Microsoft "Multiple Channel Audio Data and WAVE Files", 2001; RIFF spec, 1991). No dependencies.
+import { printable } from './describe-value.js';
 
 /** Sample encoding inside a WAV file. `pcm8` and `float64` are read but not written. */
 export type WavSampleFormat = 'pcm8' | 'pcm16' | 'pcm24' | 'pcm32' | 'float32' | 'float64';
@@ -92,7 +93,7 @@ export function readWav(bytes: Uint8Array): WavAudio {
     } else if (declaredBytes > remainingBytes) {
       // A damaged trailing chunk (metadata after the audio) does not make the audio unreadable.
       if (fmt !== undefined && dataStart >= 0) break;
-      throw new WavError(`truncated WAV: ${id.trim()} chunk declares ${declaredBytes} bytes but only ${remainingBytes} remain`);
+      throw new WavError(`truncated WAV: ${printable(id.trim())} chunk declares ${declaredBytes} bytes but only ${remainingBytes} remain`);
     } else if (id === 'fmt ' && fmt === undefined) {
       fmt = parseFmt(bytes.subarray(bodyStart, bodyStart + declaredBytes));
     }

@@ -4,6 +4,7 @@
 // of ITU-T G.1050 and TIA-921) and delay/jitter profiles in the style of G.1050/TIA-921 (fixed,
 // random jitter, bursty jitter with delay spikes that drain at line rate, reordering), plus clock drift.
 import { seededRandom } from '../seeded-random.js';
+import { printable } from '../describe-value.js';
 
 export const TRACE_HEADER = 'seq,send_ms,arrival_ms';
 export const DEFAULT_PACKET_MS = 20;
@@ -34,14 +35,14 @@ export function parseTrace(text: string, packetCount?: number): TraceRow[] {
     if (line === '' || line.startsWith('#')) continue;
     const fields = line.split(',').map((f) => f.trim());
     if (rows.length === 0 && lineOfSeq.size === 0 && /^[A-Za-z_]/.test(fields[0] ?? '')) {
-      if (fields.join(',') !== TRACE_HEADER) throw new TraceError(`line ${lineNo}: header must be '${TRACE_HEADER}', got '${line}'`);
+      if (fields.join(',') !== TRACE_HEADER) throw new TraceError(`line ${lineNo}: header must be '${TRACE_HEADER}', got '${printable(line)}'`);
       continue;
     }
     if (fields.length !== 3) {
-      throw new TraceError(`line ${lineNo}: expected 3 columns (${TRACE_HEADER}), got ${fields.length}: '${line}'`);
+      throw new TraceError(`line ${lineNo}: expected 3 columns (${TRACE_HEADER}), got ${fields.length}: '${printable(line)}'`);
     }
     const [seqText, sendText, arrivalText] = fields;
-    if (!/^\d+$/.test(seqText)) throw new TraceError(`line ${lineNo}: seq must be a non-negative integer, got '${seqText}'`);
+    if (!/^\d+$/.test(seqText)) throw new TraceError(`line ${lineNo}: seq must be a non-negative integer, got '${printable(seqText)}'`);
     const seq = Number(seqText);
     const sendMs = parseNumber(sendText, 'send_ms', lineNo, false);
     const arrivalMs = arrivalText === '' ? null : parseNumber(arrivalText, 'arrival_ms', lineNo, true);
@@ -68,7 +69,7 @@ function parseNumber(text: string, column: string, lineNo: number, allowEmpty: b
   if (text === '' && !allowEmpty) throw new TraceError(`line ${lineNo}: ${column} is empty`);
   const value = Number(text);
   if (text === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(value)) {
-    throw new TraceError(`line ${lineNo}: ${column} must be a number (ms), got '${text}'`);
+    throw new TraceError(`line ${lineNo}: ${column} must be a number (ms), got '${printable(text)}'`);
   }
   if (value < 0) throw new TraceError(`line ${lineNo}: ${column} must not be negative, got ${value}`);
   return value;

@@ -3,6 +3,7 @@
 // the edge; put() and pull() never throw: bad packets come back as 'invalid', and a kernel trap
 // turns the chain silent and is reported once in stats().
 import { Float32View } from '../memory-view.js';
+import { describeValue } from '../describe-value.js';
 import {
   hasReceiveExports, PULL_STATUS, PUT_STATUS, RECEIVE_STAT, type PullStatus, type PutStatus, type ReceiveExports,
 } from './receive-exports.js';
@@ -62,18 +63,21 @@ export class ReceiveChain {
   private readonly inputView: Float32View;
   private readonly outputView: Float32View;
   private error: string | null = null;
+  /** Packets refused here for NaN/Inf samples (the kernel counts the other invalid ones). */
+  private nonFinitePackets = 0;
+  private lastNowMs = 0;
 
   constructor(private readonly exports: ReceiveExports, config: ReceiveChainConfig) {
     if (!hasReceiveExports(exports)) throw new TypeError('this Wasm build has no receive kernels; rebuild with `npm run asbuild`');
     if (typeof config !== 'object' || config === null) throw new TypeError('ReceiveChain needs { sampleRate, maxPacketSamples?, jitterBuffer? }');
     const { sampleRate } = config;
     if (!Number.isInteger(sampleRate) || sampleRate < RECEIVE_MIN_SAMPLE_RATE_HZ || sampleRate > RECEIVE_MAX_SAMPLE_RATE_HZ || sampleRate % 100 !== 0) {
-      throw new RangeError(`receive sample rate must be a multiple of 100 Hz from ${RECEIVE_MIN_SAMPLE_RATE_HZ} to ${RECEIVE_MAX_SAMPLE_RATE_HZ}, got ${String(sampleRate)}`);
+      throw new RangeError(`receive sample rate must be a multiple of 100 Hz from ${RECEIVE_MIN_SAMPLE_RATE_HZ} to ${RECEIVE_MAX_SAMPLE_RATE_HZ}, got ${describeValue(sampleRate)}`);
     }
     const largest = (sampleRate * RECEIVE_MAX_PACKET_MS) / 1000;
     const maxPacketSamples = config.maxPacketSamples ?? (sampleRate * 60) / 1000;
     if (!Number.isInteger(maxPacketSamples) || maxPacketSamples < 1 || maxPacketSamples > largest) {
-      throw new RangeError(`maxPacketSamples must be an integer from 1 to ${largest} (${RECEIVE_MAX_PACKET_MS} ms), got ${String(maxPacketSamples)}`);
+      throw new RangeError(`maxPacketSamples must be an integer from 1 to ${largest} (${RECEIVE_MAX_PACKET_MS} ms), got ${describeValue(maxPacketSamples)}`);
     }
     this.settings = validateJitterBufferOptions(config.jitterBuffer);
     const handle = exports.receiveCreate(sampleRate, this.settings.capacityPackets, maxPacketSamples);
@@ -99,8 +103,16 @@ export class ReceiveChain {
     if (this.handle < 0 || this.error !== null) return 'invalid';
     if (!(samples instanceof Float32Array) || samples.length < 1 || samples.length > this.maxPacketSamples
       || !Number.isFinite(arrivalMs) || !Number.isInteger(sequence) || !Number.isInteger(timestamp)) return 'invalid';
+    // NaN/Inf samples would pass the jitter buffer into the output and the concealer's history: such a
+    // packet is refused (and concealed like a lost one). Finite samples are clamped to ±16.
+    if (!allFinite(samples)) {
+      this.nonFinitePackets++;
+      return 'invalid';
+    }
     try {
-      this.inputView.head(samples.length).set(samples);
+      const input = this.inputView.head(samples.length);
+      input.set(samples);
+      clampSamples(input);
       return PUT_STATUS[this.exports.receivePut(this.handle, sequence & 0xffff, timestamp >>> 0, arrivalMs, samples.length)] ?? 'invalid';
     } catch (error) {
       this.fail(error);
@@ -108,14 +120,18 @@ export class ReceiveChain {
     }
   }
 
-  /** Plays the next 10 ms at `nowMs` (receiver clock) into `output`. Never throws. */
+  /**
+   * Plays the next 10 ms at `nowMs` (receiver clock) into `output`. Never throws. A non-finite
+   * `nowMs` is taken as the last finite one (it would poison the delay statistics).
+   */
   pull(nowMs: number): PullStatus {
     if (this.handle < 0 || this.error !== null) {
       this.output.fill(0);
       return 'waiting';
     }
+    if (Number.isFinite(nowMs)) this.lastNowMs = nowMs;
     try {
-      return PULL_STATUS[this.exports.receivePull(this.handle, nowMs)] ?? 'waiting';
+      return PULL_STATUS[this.exports.receivePull(this.handle, this.lastNowMs)] ?? 'waiting';
     } catch (error) {
       this.fail(error);
       this.output.fill(0);
@@ -151,7 +167,7 @@ export class ReceiveChain {
       lateLossRate: expected > 0 ? late / expected : 0,
       duplicates: stat(s.duplicates),
       overflowDrops: stat(s.overflowDrops),
-      invalidPackets: stat(s.invalidPackets),
+      invalidPackets: stat(s.invalidPackets) + this.nonFinitePackets,
       concealedMs: stat(s.concealedSamples) * msPerSample,
       accelerateCount: stat(s.accelerateCount),
       decelerateCount: stat(s.decelerateCount),
@@ -182,4 +198,23 @@ export class ReceiveChain {
   private fail(error: unknown): void {
     this.error ??= error instanceof Error ? error.message : String(error);
   }
+}
+
+/** Largest sample magnitude passed to the kernels (as the capture chain's input sanitizing): keeps their energy sums finite. */
+export const RECEIVE_SAMPLE_LIMIT = 16;
+
+/** Clamps `samples` in place to ±RECEIVE_SAMPLE_LIMIT. */
+export function clampSamples(samples: Float32Array): void {
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i];
+    if (v > RECEIVE_SAMPLE_LIMIT) samples[i] = RECEIVE_SAMPLE_LIMIT;
+    else if (v < -RECEIVE_SAMPLE_LIMIT) samples[i] = -RECEIVE_SAMPLE_LIMIT;
+  }
+}
+
+/** True when the first `count` samples are finite numbers (one pass, no allocation). */
+export function allFinite(samples: Float32Array, count = samples.length): boolean {
+  const end = Math.min(count, samples.length);
+  for (let i = 0; i < end; i++) if (!Number.isFinite(samples[i])) return false;
+  return true;
 }

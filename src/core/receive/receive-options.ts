@@ -1,5 +1,6 @@
 // Options of the receive chain (jitter buffer + time stretching + concealment): one typed defaults
 // object and one validate() at the edge that throws a clear RangeError/TypeError.
+import { describeValue } from '../describe-value.js';
 
 export interface JitterBufferOptions {
   /** Lowest playout delay the buffer may target, ms. Default 0. */
@@ -46,15 +47,16 @@ export function validateJitterBufferOptions(options: JitterBufferOptions = {}, b
   for (const [key, value] of Object.entries(options) as [keyof JitterBufferOptions, unknown][]) {
     if (value === undefined) continue;
     if (key === 'timeStretching') {
-      if (typeof value !== 'boolean') throw new TypeError(`jitter buffer option timeStretching must be a boolean, got ${String(value)}`);
+      if (typeof value !== 'boolean') throw new TypeError(`jitter buffer option timeStretching must be a boolean, got ${describeValue(value)}`);
       settings.timeStretching = value;
       continue;
     }
-    const range = RANGES[key as keyof typeof RANGES];
-    if (range === undefined) throw new TypeError(`unknown jitter buffer option '${String(key)}'; accepted: ${[...Object.keys(RANGES), 'timeStretching'].join(', ')}`);
+    // Own keys only: 'toString' or 'constructor' must not find Object.prototype's members.
+    const range = Object.hasOwn(RANGES, key) ? RANGES[key as keyof typeof RANGES] : undefined;
+    if (range === undefined) throw new TypeError(`unknown jitter buffer option '${describeValue(key)}'; accepted: ${[...Object.keys(RANGES), 'timeStretching'].join(', ')}`);
     const [low, high, integer] = range;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > high || (integer && !Number.isInteger(value))) {
-      throw new RangeError(`jitter buffer option ${key} must be ${integer ? 'an integer' : 'a number'} from ${low} to ${high}, got ${String(value)}`);
+      throw new RangeError(`jitter buffer option ${key} must be ${integer ? 'an integer' : 'a number'} from ${low} to ${high}, got ${describeValue(value)}`);
     }
     settings[key as keyof typeof RANGES] = value;
   }

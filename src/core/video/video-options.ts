@@ -1,5 +1,6 @@
 // Options of the video correction chain: one typed interface, one DEFAULTS object, one validate()
 // at the public edge that throws a clear TypeError/RangeError. Frame sizes are validated here too.
+import { describeValue } from '../describe-value.js';
 import type { VideoPixelFormat } from './video-exports.js';
 
 export interface VideoCorrectionOptions {
@@ -44,7 +45,7 @@ export function validateVideoOptions(options: VideoCorrectionOptions | undefined
     throw new TypeError('video options must be an object like { exposure: true, whiteBalance: true, denoise: 3, sharpen: 2 }');
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new TypeError(`unknown video option '${key}'; accepted: ${[...KNOWN_KEYS].join(', ')}`);
+    if (!KNOWN_KEYS.has(key)) throw new TypeError(`unknown video option '${describeValue(key)}'; accepted: ${[...KNOWN_KEYS].join(', ')}`);
   }
   return {
     exposureStrength: options.exposure === undefined ? base.exposureStrength : unitStrength('exposure', options.exposure),
@@ -58,14 +59,14 @@ function unitStrength(name: string, value: unknown): number {
   if (value === true) return 1;
   if (value === false) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new RangeError(`${name} must be true, false or a strength from 0 to 1, got ${String(value)}`);
+    throw new RangeError(`${name} must be true, false or a strength from 0 to 1, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function levelStrength(name: string, value: unknown, limit: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > limit) {
-    throw new RangeError(`${name} must be a number from 0 (off) to ${limit}, got ${String(value)}`);
+    throw new RangeError(`${name} must be a number from 0 (off) to ${limit}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -73,7 +74,7 @@ function levelStrength(name: string, value: unknown, limit: number): number {
 /** Throws a RangeError unless width × height is an even size the kernel accepts. */
 export function validateFrameSize(width: unknown, height: unknown): void {
   const ok = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-  if (!ok(width) || !ok(height)) throw new TypeError(`frame size must be integers, got ${String(width)} × ${String(height)}`);
+  if (!ok(width) || !ok(height)) throw new TypeError(`frame size must be integers, got ${describeValue(width)} × ${describeValue(height)}`);
   if (width % 2 !== 0 || height % 2 !== 0 || width < MIN_VIDEO_SIDE_PIXELS || height < MIN_VIDEO_SIDE_PIXELS
     || width > MAX_VIDEO_SIDE_PIXELS || height > MAX_VIDEO_SIDE_PIXELS || width * height > MAX_VIDEO_AREA_PIXELS) {
     throw new RangeError(`frame size ${width} × ${height} is not supported; accepted: even width and height from `
@@ -82,6 +83,6 @@ export function validateFrameSize(width: unknown, height: unknown): void {
 }
 
 export function validatePixelFormat(format: unknown): VideoPixelFormat {
-  if (format !== 'I420' && format !== 'NV12') throw new RangeError(`pixel format ${String(format)} is not supported; accepted: I420, NV12`);
+  if (format !== 'I420' && format !== 'NV12') throw new RangeError(`pixel format ${describeValue(format)} is not supported; accepted: I420, NV12`);
   return format;
 }

@@ -1,6 +1,7 @@
 // YUV4MPEG2 (.y4m) reader and writer for 8-bit 4:2:0 video (the format of ffmpeg, x264, the
 // Xiph test media and Chromium's --use-file-for-fake-video-capture). Errors are one-line Y4mErrors
 // that say what is wrong and what is accepted.
+import { printable } from '../describe-value.js';
 
 export class Y4mError extends Error {
   override name = 'Y4mError';
@@ -77,11 +78,11 @@ function parseHeader(text: string): Y4mHeader {
   }
   if (width === 0 || height === 0) throw new Y4mError('Y4M header lacks the width (W) or height (H)');
   if (colourSpace !== null && !(Y4M_ACCEPTED_COLOUR_SPACES as readonly string[]).includes(colourSpace)) {
-    throw new Y4mError(`unsupported Y4M colour space 'C${colourSpace}'; accepted: 8-bit 4:2:0 (${Y4M_ACCEPTED_COLOUR_SPACES.map((c) => `C${c}`).join(', ')})`);
+    throw new Y4mError(`unsupported Y4M colour space 'C${printable(colourSpace)}'; accepted: 8-bit 4:2:0 (${Y4M_ACCEPTED_COLOUR_SPACES.map((c) => `C${c}`).join(', ')})`);
   }
   const interlace = otherTokens.find((t) => t.startsWith('I'));
   if (interlace !== undefined && interlace !== 'Ip' && interlace !== 'I?') {
-    throw new Y4mError(`unsupported Y4M interlacing '${interlace}'; accepted: progressive (Ip)`);
+    throw new Y4mError(`unsupported Y4M interlacing '${printable(interlace)}'; accepted: progressive (Ip)`);
   }
   return { width, height, frameRateNumerator, frameRateDenominator, otherTokens, colourSpace };
 }
@@ -111,7 +112,7 @@ export function y4mHeader(width: number, height: number, frameRate = 30): Y4mHea
 }
 
 function positiveInteger(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) <= 0) throw new Y4mError(`bad Y4M ${what} '${text}'; accepted: a positive integer`);
+  if (!/^\d+$/.test(text) || Number(text) <= 0) throw new Y4mError(`bad Y4M ${what} '${printable(text)}'; accepted: a positive integer`);
   return Number(text);
 }
 
