@@ -9,6 +9,7 @@ const HOSTS = [
   ['workers/video.worker.ts', 'dist/workers'],
   ['workers/receive.worker.ts', 'dist/workers'],
   ['worklets/playout.worklet.ts', 'dist/worklets'],
+  ['workers/video-receive.worker.ts', 'dist/workers'],
 ];
 
 for (const [entry, outdir] of HOSTS) {

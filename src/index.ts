@@ -13,5 +13,19 @@ export {
   processReceiver, ReceiverProcessor, type ReceiverOptions, type ReceiverConfig, type ReceiverStats, type ReceiveImpairments, type ReceiveWorkerStats,
 } from './browser/receive-processor.js';
 export { isReceiverProcessingSupported, type ReceiverProcessingSupport } from './browser/receive-support.js';
+export {
+  SenderSync, ReceiverSync, type SenderSyncOptions, type SenderSyncStats, type ReceiverSyncOptions, type ReceiverSyncStats,
+  SENDER_SYNC_DEFAULTS, RECEIVER_SYNC_DEFAULTS, AUDIO_EARLY_DETECTABLE_MS, AUDIO_LATE_DETECTABLE_MS,
+} from './browser/av-sync.js';
 export { PLAYOUT_PROCESSOR_NAME } from './browser/receive-protocol.js';
 export { type JitterBufferOptions, JITTER_BUFFER_DEFAULTS } from './core/receive/receive-options.js';
+export {
+  processVideoReceiver, VideoReceiverProcessor, negotiateFrameDependencies, isVideoReceiverProcessingSupported, DEPENDENCY_DESCRIPTOR_URI,
+  type VideoReceiverOptions, type VideoReceiverConfig, type VideoReceiverStats, type VideoReceiveWorkerStats,
+} from './browser/video-receive-processor.js';
+export { FRAME_DEPENDENCY_DEFAULTS, type FrameDependencyOptions, type FrameDependencyStats } from './core/video/frame-dependency-tracker.js';
+export {
+  CallAttachment, CALL_DEFAULTS, type AttachCallOptions, type CallAudioOptions, type CallReceiveOptions, type CallStats,
+  type CallSenderStats, type CallReceiverStats,
+} from './browser/call-attachment.js';
+export { LOAD_LEVELS, LOAD_CONTROL_DEFAULTS, type LoadLevel, type LoadControlOptions, type LoadStats } from './browser/load-controller.js';

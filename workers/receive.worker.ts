@@ -26,7 +26,7 @@ import { seededUniform } from '../src/core/receive/network-trace.js';
 import { FloatRingBuffer } from '../src/core/receive/ring-buffer.js';
 import {
   PLAYOUT_QUEUE_MS, PUMP_INTERVAL_MS, RECEIVE_FRAME_SAMPLES, RECEIVE_SAMPLE_RATE_HZ, RECEIVE_STATS_INTERVAL_MS,
-  type FromReceiveWorker, type ReceiveImpairmentSettings, type ReceiveWorkerStats, type ToReceiveWorker,
+  type FromReceiveWorker, type ReceiveImpairmentSettings, type ReceiveWorkerStats, type ToReceiveWorker, validateToReceiveWorker,
 } from '../src/browser/receive-protocol.js';
 
 interface EncodedAudioFrame {
@@ -64,12 +64,13 @@ const pcm = new Float32Array(MAX_PACKET_SAMPLES);
 const stats: Omit<ReceiveWorkerStats, 'chain' | 'queuedMs'> = {
   framesIn: 0, framesDroppedByTest: 0, framesDecoded: 0, decodeErrors: 0, unmatchedOutputs: 0,
   pulls: { normal: 0, concealed: 0, merged: 0, accelerated: 0, decelerated: 0, waiting: 0 },
-  ringOverflows: 0, framesBeforeStart: 0, emptyFrames: 0, lastDecodeError: null, lastSequenceNumber: null, lastRtpTimestamp: null, receiveTimeLagMs: null, framesPassedThrough: 0,
+  ringOverflows: 0, framesBeforeStart: 0, emptyFrames: 0, packetMs: 0, lastDecodeError: null, lastSequenceNumber: null, lastRtpTimestamp: null, receiveTimeLagMs: null, framesPassedThrough: 0,
 };
 
 scope.onmessage = (event) => {
-  const message = event.data;
   try {
+    // Validated first: a malformed message is answered with a clear error, never an engine error.
+    const message = validateToReceiveWorker(event.data);
     switch (message.type) {
       case 'start': start(message); break;
       case 'update': chain?.update(message.jitterBuffer); break;
@@ -203,6 +204,7 @@ function onDecoded(data: AudioData): void {
     data.copyTo(samples, { planeIndex: 0, format: 'f32-planar', frameCount: frames });
     chain.put(entry.sequence, entry.timestamp, entry.arrivalMs, samples);
     stats.framesDecoded++;
+    stats.packetMs = (frames * 1000) / RECEIVE_SAMPLE_RATE_HZ;
   } catch (error) {
     stats.decodeErrors++;
     postError(error);

@@ -72,7 +72,9 @@ export type CaptureControlMessage =
   /** Releases the kernels; the processor answers `stopped` and ends (process returns false). */
   | { type: 'stop' }
   /** Test hook (needs `enableTestHooks`): the next kernel call throws. */
-  | { type: 'fail' };
+  | { type: 'fail' }
+  /** Test hook (needs `enableTestHooks`): a busy loop per enabled stage per quantum, as on a slow device. */
+  | { type: 'load'; iterationsPerStage: number };
 
 export interface CaptureWorkletStats extends CaptureStats {
   /** Processing time per 10 ms of audio (all channels) in µs, or null where `performance` is missing. */

@@ -6,6 +6,7 @@ import { CaptureProcessor, type CaptureStats, idleCaptureStats } from '../src/co
 import { validateCaptureOptions, type CaptureOptions } from '../src/core/options.js';
 import { instantiateWasm } from '../src/core/wasm-loader.js';
 import type { SazanamiExports } from '../src/core/wasm-exports.js';
+import { describeValue } from '../src/core/describe-value.js';
 import {
   CAPTURE_PROCESSOR_NAME, FAR_END_INPUT, LIVE_STATS, liveStatsByteLength, RENDER_QUANTUM_FRAMES, STATS_INTERVAL_MS, STATS_INTERVAL_SHARED_MS,
   type CaptureEventMessage, type CaptureWorkletOptions, type CaptureWorkletStats,
@@ -75,6 +76,11 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
   private framesProcessed = 0;
   private readonly liveSequence: Int32Array | null = null;
   private readonly liveValues: Float64Array | null = null;
+  private readonly testHooks: boolean;
+  /** The `load` test hook: busy-loop iterations per enabled stage per render quantum (a slow device). */
+  private testLoadIterations = 0;
+  private testLoadStages = 0;
+  private burnSink = 0;
 
   constructor(nodeOptions: AudioWorkletNodeOptions) {
     super(nodeOptions);
@@ -82,6 +88,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
     this.channelCount = init.channelCount === 2 ? 2 : 1;
     this.flavor = init.flavor === 'scalar' ? 'scalar' : 'simd';
     this.farEndInput = init.farEndInput === true;
+    this.testHooks = init.enableTestHooks === true;
     if (typeof SharedArrayBuffer === 'function' && init.liveStats instanceof SharedArrayBuffer &&
         init.liveStats.byteLength >= liveStatsByteLength()) {
       this.liveSequence = new Int32Array(init.liveStats, 0, 1);
@@ -135,6 +142,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
         target.set(output[0]);
       }
     }
+    if (this.testLoadIterations > 0 && !this.failed) this.burn(this.testLoadIterations * this.testLoadStages);
     if (clock !== null) this.cpuMs += clock.now() - started;
     this.framesSinceStats += RENDER_QUANTUM_FRAMES;
     this.framesProcessed += RENDER_QUANTUM_FRAMES;
@@ -187,6 +195,7 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
           const base = this.processors[0]?.currentOptions;
           const next = validateCaptureOptions({ ...base, ...(requested as CaptureOptions) });
           for (const processor of this.processors) processor.update(next);
+          this.countTestLoadStages();
           this.postStats();
           return;
         }
@@ -203,12 +212,36 @@ class SazanamiCaptureProcessor extends AudioWorkletProcessorClass {
           if (this.armFault === null) throw new TypeError("'fail' is a test hook; enable it with processorOptions.enableTestHooks");
           this.armFault();
           return;
+        case 'load': {
+          if (!this.testHooks) throw new TypeError("'load' is a test hook; enable it with processorOptions.enableTestHooks");
+          const iterations = (data as { iterationsPerStage?: unknown }).iterationsPerStage;
+          if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < 0 || iterations > 1e8) {
+            throw new RangeError('load needs iterationsPerStage, an integer from 0 to 1e8');
+          }
+          this.testLoadIterations = iterations;
+          this.countTestLoadStages();
+          return;
+        }
         default:
-          throw new TypeError(`unknown control message type '${String(type)}'; accepted: update, get-stats, stop`);
+          throw new TypeError(`unknown control message type '${describeValue(type)}'; accepted: update, get-stats, stop${this.testHooks ? ', fail, load' : ''}`);
       }
     } catch (error) {
       this.post({ type: 'rejected', message: messageOf(error) });
     }
+  }
+
+  /** Stages the `load` hook charges for: what a slower device would pay for (bypassed stages cost nothing). */
+  private countTestLoadStages(): void {
+    const options = this.processors[0]?.currentOptions;
+    this.testLoadStages = options === undefined ? 0
+      : (options.noiseSuppression !== 'off' ? 1 : 0) + (options.echoCancellation !== 'off' ? 1 : 0) + (options.gainControl ? 1 : 0);
+  }
+
+  /** The `load` hook's busy loop (no allocation; the sink keeps it from being optimised away). */
+  private burn(iterations: number): void {
+    let x = this.burnSink;
+    for (let i = 0; i < iterations; i++) x = (x * 1.000001 + 1e-7) % 1024;
+    this.burnSink = x;
   }
 
   private release(): void {

@@ -1,7 +1,7 @@
 // A processed microphone: MediaStreamAudioSourceNode → capture AudioWorkletNode →
 // MediaStreamAudioDestinationNode, whose track is what the app sends (RTCRtpSender.replaceTrack).
 import type { CaptureOptions } from '../core/options.js';
-import type { CaptureWorkletStats } from '../../worklets/capture-protocol.js';
+import { type CaptureWorkletStats, RENDER_QUANTUM_FRAMES } from '../../worklets/capture-protocol.js';
 import type { CaptureNode } from './capture-node.js';
 
 export interface AudioTrackProcessorStats extends CaptureWorkletStats {
@@ -9,7 +9,25 @@ export interface AudioTrackProcessorStats extends CaptureWorkletStats {
   errorCount: number;
   contextState: AudioContextState;
   contextSampleRate: number;
+  /**
+   * Everything this processor adds, ms: the kernel's algorithmic delay, the buffering of the hops
+   * through the AudioContext (one render callback, one render quantum, one 10 ms track chunk) and the sync delay.
+   */
+  latencyMs: number;
+  /** The part of latencyMs added to match a paired video track (engine.syncSenders), ms. */
+  syncDelayMs: number;
 }
+
+/** The longest sync delay the processor can add, s (the DelayNode is created for it). */
+const MAX_SYNC_DELAY_S = 1;
+/** Sync delay changes are ramped over this long, s. */
+const SYNC_RAMP_S = 0.2;
+/**
+ * The processed track carries audio in 10 ms chunks (WebRTC's frame): the destination node holds
+ * render quanta until a chunk is full. (Measured in the demo: the two track hops of
+ * context → track → processAudioTrack → track → context add ≈ 43 ms beyond the kernel's delay.)
+ */
+const TRACK_CHUNK_S = 0.01;
 
 /** The far end a processor feeds its echo canceller from. */
 export interface FarEndConnection {
@@ -26,6 +44,8 @@ export class AudioTrackProcessor {
   readonly inputTrack: MediaStreamTrack;
   private readonly source: MediaStreamAudioSourceNode;
   private readonly destination: MediaStreamAudioDestinationNode;
+  /** Between the capture node and the destination: delays the audio to match a paired video track. */
+  private readonly syncDelay: DelayNode;
   /** The capture AudioWorkletNode and its control port (advanced use; prefer update/stats/stop). */
   readonly capture: CaptureNode;
   private readonly onInputEnded: () => void;
@@ -40,15 +60,52 @@ export class AudioTrackProcessor {
     this.capture = capture;
     this.destination = destination;
     this.track = destination.stream.getAudioTracks()[0];
+    this.syncDelay = new DelayNode(capture.node.context, { delayTime: 0, maxDelayTime: MAX_SYNC_DELAY_S, channelCount: destination.channelCount, channelCountMode: 'explicit' });
     source.connect(capture.node);
-    capture.node.connect(destination);
+    capture.node.connect(this.syncDelay).connect(destination);
     this.onInputEnded = () => { void this.stop(); };
     inputTrack.addEventListener('ended', this.onInputEnded);
   }
 
-  /** Constant delay the processing adds, in milliseconds. */
-  get latencyMs(): number {
+  /** The kernel's algorithmic delay, ms (constant for the processor's life). */
+  get algorithmicLatencyMs(): number {
     return (1000 * this.capture.latencySamples) / this.capture.node.context.sampleRate;
+  }
+
+  /**
+   * The delay of the processing without the sync delay, ms: the algorithmic delay plus the hops
+   * into and out of the AudioContext — its MediaStreamAudioSourceNode buffers about one render
+   * callback (baseLatency) and hands over whole 128-frame render quanta, and its
+   * MediaStreamAudioDestinationNode fills 10 ms chunks for the track.
+   */
+  get processingLatencyMs(): number {
+    const context = this.capture.node.context as AudioContext;
+    return this.algorithmicLatencyMs + 1000 * ((context.baseLatency || 0) + RENDER_QUANTUM_FRAMES / context.sampleRate + TRACK_CHUNK_S);
+  }
+
+  /** Everything the processor adds, ms: processing plus the sync delay. */
+  get latencyMs(): number {
+    return this.processingLatencyMs + this.syncDelayMs;
+  }
+
+  /** The delay added to match a paired video track, ms (see engine.syncSenders). */
+  get syncDelayMs(): number {
+    return 1000 * this.syncDelay.delayTime.value;
+  }
+
+  /**
+   * Delays the processed audio by `delayMs` more (0–1000), e.g. to match a slower video path. The
+   * change is ramped over 200 ms (a jump would click). Throws RangeError on a bad value.
+   */
+  setSyncDelayMs(delayMs: number): void {
+    if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0 || delayMs > 1000 * MAX_SYNC_DELAY_S) {
+      throw new RangeError(`sync delay must be a number from 0 to ${1000 * MAX_SYNC_DELAY_S} ms, got ${String(delayMs)}`);
+    }
+    if (this.stopping !== null) return;
+    const param = this.syncDelay.delayTime, now = this.syncDelay.context.currentTime;
+    param.cancelScheduledValues(now);
+    param.setValueAtTime(param.value, now);
+    param.linearRampToValueAtTime(delayMs / 1000, now + SYNC_RAMP_S);
   }
 
   get stopped(): boolean {
@@ -87,6 +144,7 @@ export class AudioTrackProcessor {
       this.inputTrack.removeEventListener('ended', this.onInputEnded);
       this.source.disconnect();
       for (const track of this.destination.stream.getTracks()) track.stop();
+      this.syncDelay.disconnect();
       this.destination.disconnect();
       const far = this.farEnd;
       if (far !== null) {
@@ -101,6 +159,9 @@ export class AudioTrackProcessor {
 
   private decorate(stats: CaptureWorkletStats): AudioTrackProcessorStats {
     const context = this.capture.node.context as AudioContext;
-    return { ...stats, errorCount: this.capture.errors.length, contextState: context.state, contextSampleRate: context.sampleRate };
+    return {
+      ...stats, errorCount: this.capture.errors.length, contextState: context.state, contextSampleRate: context.sampleRate,
+      latencyMs: this.latencyMs, syncDelayMs: this.syncDelayMs,
+    };
   }
 }

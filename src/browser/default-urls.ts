@@ -13,3 +13,7 @@ export function defaultScalarWasmUrl(): URL {
 export function defaultCaptureWorkletUrl(): URL {
   return new URL('../../worklets/capture.worklet.js', import.meta.url);
 }
+
+export function defaultVideoReceiveWorkerUrl(): URL {
+  return new URL('../../workers/video-receive.worker.js', import.meta.url);
+}

@@ -11,6 +11,10 @@ import { type CompiledWasm, compileWasm } from './wasm-module.js';
 import type { VideoCorrectionOptions } from '../core/video/video-options.js';
 import { processVideoTrack, type VideoTrackProcessor } from './video-track-processor.js';
 import { processReceiver, type ReceiverOptions, type ReceiverProcessor } from './receive-processor.js';
+import { type AttachCallOptions, CallAttachment, validateAttachOptions } from './call-attachment.js';
+import { RECEIVE_SAMPLE_RATE_HZ } from './receive-protocol.js';
+import { SenderSync, type SenderSyncOptions } from './av-sync.js';
+import { processVideoReceiver, type VideoReceiverOptions, type VideoReceiverProcessor } from './video-receive-processor.js';
 
 export interface EngineOptions {
   /** Wasm builds as URLs, bytes or compiled modules. Default: the files shipped in dist/build/. */
@@ -42,6 +46,7 @@ export class Engine {
   private ownContextUsers = 0;
   private readonly workletsLoaded = new WeakMap<BaseAudioContext, Promise<void>>();
   private readonly live = new Set<AudioTrackProcessor>();
+  private readonly calls = new Set<CallAttachment>();
   private closed = false;
 
   /** Use createEngine(). */
@@ -73,7 +78,7 @@ export class Engine {
    * track to send. Throws TypeError/RangeError for a bad track or options, InvalidStateError for an
    * ended track or a closed engine.
    */
-  async processAudioTrack(track: MediaStreamTrack, options?: AudioTrackOptions): Promise<AudioTrackProcessor> {
+  async processAudioTrack(track: MediaStreamTrack, options?: AudioTrackOptions, nodeOptions: CaptureNodeOptions = {}): Promise<AudioTrackProcessor> {
     if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
     if (typeof MediaStreamTrack === 'undefined' || !(track instanceof MediaStreamTrack)) {
       throw new TypeError('processAudioTrack needs a MediaStreamTrack');
@@ -96,11 +101,12 @@ export class Engine {
     const borrowed = this.sharedContext ?? (farNode !== null ? farNode.context as AudioContext : null);
     const usesOwn = borrowed === null;
     if (usesOwn) this.ownContextUsers++;
+    let usesOwnReleased = false;
     try {
       const context = borrowed ?? this.acquireOwnContext();
       if (context.state === 'closed') throw new DOMException('the AudioContext is closed', 'InvalidStateError');
       await this.loadWorklet(context);
-      const capture = new CaptureNode(context, { wasm: this.wasm, options: validated });
+      const capture = new CaptureNode(context, { wasm: this.wasm, options: validated, enableTestHooks: nodeOptions.enableTestHooks === true });
       try {
         await capture.ready;
       } catch (error) {
@@ -123,12 +129,19 @@ export class Engine {
       }
       if (validated.farEndInput && validated.disableBrowserEchoCancellation) await switchOffBrowserEchoCancellation(track);
       const processor = new AudioTrackProcessor(track, source, capture, destination, (p) => this.release(p, usesOwn), farEnd);
+      if (this.closed) {
+        // close() ran while this one was starting: it must not outlive the engine. Its stop()
+        // releases the context user, so the catch below must not release it again.
+        usesOwnReleased = true;
+        await processor.stop();
+        throw new DOMException('this engine was closed while the processor was starting', 'InvalidStateError');
+      }
       this.live.add(processor);
       // A context created without a user gesture may start suspended; resuming must not block here.
       if (context.state === 'suspended') context.resume().catch(() => undefined);
       return processor;
     } catch (error) {
-      if (usesOwn) await this.dropOwnContextUser();
+      if (usesOwn && !usesOwnReleased) await this.dropOwnContextUser();
       throw error;
     }
   }
@@ -161,7 +174,12 @@ export class Engine {
   /** Corrects a camera track in a worker with this engine's Wasm (see processVideoTrack). */
   async processVideoTrack(track: MediaStreamTrack, options?: VideoCorrectionOptions): Promise<VideoTrackProcessor> {
     if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
-    return processVideoTrack(track, options, { wasm: this.wasm });
+    const processor = await processVideoTrack(track, options, { wasm: this.wasm });
+    if (this.closed) {
+      await processor.stop();
+      throw new DOMException('this engine was closed while the processor was starting', 'InvalidStateError');
+    }
+    return processor;
   }
 
   /**
@@ -173,10 +191,66 @@ export class Engine {
     return processReceiver(receiver, options, { wasm: this.wasm });
   }
 
+  /**
+   * Keeps corrupt pictures off a remote video receiver: forwards only frames whose references
+   * arrived, asks for a key frame after a loss, reports freezes (see processVideoReceiver).
+   */
+  async processVideoReceiver(receiver: RTCRtpReceiver, options?: VideoReceiverOptions): Promise<VideoReceiverProcessor> {
+    if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
+    return processVideoReceiver(receiver, options);
+  }
+
+  /**
+   * Lip sync on the send side: keeps a processed audio track and a processed video track of one
+   * stream equally late by delaying the shorter path (audio through a DelayNode, video by holding
+   * frames in its worker), re-checked every `intervalMs`. Returns the controller; its stop() removes
+   * the delays. Throws TypeError when either processor is missing or stopped.
+   */
+  syncSenders(audio: AudioTrackProcessor, video: VideoTrackProcessor, options?: SenderSyncOptions): SenderSync {
+    if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
+    if (!(audio instanceof AudioTrackProcessor)) throw new TypeError('syncSenders needs an AudioTrackProcessor (from processAudioTrack) first');
+    if (typeof video !== 'object' || video === null || typeof video.setSyncDelayMs !== 'function') {
+      throw new TypeError('syncSenders needs a VideoTrackProcessor (from processVideoTrack) second');
+    }
+    if (audio.stopped || video.stopped) throw new DOMException('syncSenders needs running processors', 'InvalidStateError');
+    return new SenderSync(audio, video, options);
+  }
+
+  /**
+   * Adds sazanami to a call that already exists, in one line: every local audio sender gets NS + AEC
+   * + AGC with the remote audio as the echo canceller's far end, every local video sender video
+   * correction, and (with `receive`) remote audio/video the receive path — including tracks added
+   * later. `detach()` restores the app's original tracks. See src/browser/call-attachment.ts.
+   */
+  async attachCall(pc: RTCPeerConnection, options?: AttachCallOptions): Promise<CallAttachment> {
+    if (this.closed) throw new DOMException('this engine was closed', 'InvalidStateError');
+    if (typeof RTCPeerConnection === 'undefined' || !(pc instanceof RTCPeerConnection)) throw new TypeError('attachCall needs an RTCPeerConnection');
+    if (pc.signalingState === 'closed') throw new DOMException('the RTCPeerConnection is closed', 'InvalidStateError');
+    const settings = validateAttachOptions(options);
+    const shared = this.sharedContext;
+    if (shared !== null && settings.receive !== null && shared.sampleRate !== RECEIVE_SAMPLE_RATE_HZ) {
+      throw new RangeError(`attachCall with receive plays at ${RECEIVE_SAMPLE_RATE_HZ} Hz; the engine's AudioContext runs at ${shared.sampleRate} Hz`);
+    }
+    // One context for capture, far-end mix and playout, so the echo reference is sample-exact.
+    const context = shared ?? new AudioContext({ sampleRate: RECEIVE_SAMPLE_RATE_HZ, latencyHint: 'interactive' });
+    const call = new CallAttachment(this, pc, context, shared === null, settings);
+    this.calls.add(call);
+    try {
+      await call.start();
+    } catch (error) {
+      await call.detach();
+      this.calls.delete(call);
+      throw error;
+    }
+    return call;
+  }
+
   /** Stops every processor and closes the engine's own AudioContext. The engine cannot be reused. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.calls].map((call) => call.detach()));
+    this.calls.clear();
     await Promise.all([...this.live].map((processor) => processor.stop()));
   }
 

@@ -10,10 +10,11 @@ import { FloatRingBuffer } from '../core/receive/ring-buffer.js';
 import type { ReceiveStats } from '../core/receive/receive-chain.js';
 import { type JitterBufferOptions, type JitterBufferSettings, validateJitterBufferOptions } from '../core/receive/receive-options.js';
 import {
-  type FromReceiveWorker, PLAYOUT_COUNTER, PLAYOUT_COUNTER_COUNT, PLAYOUT_PROCESSOR_NAME, PLAYOUT_RING_SAMPLES, type PlayoutWorkletOptions,
+  type FromReceiveWorker, PLAYOUT_COUNTER, PLAYOUT_COUNTER_COUNT, PLAYOUT_PROCESSOR_NAME, PLAYOUT_QUEUE_MS, PLAYOUT_RING_SAMPLES, type PlayoutWorkletOptions,
   RECEIVE_SAMPLE_RATE_HZ, type ReceiveImpairments, type ReceiveImpairmentSettings, type ReceiveWorkerStats, type ToReceiveWorker,
 } from './receive-protocol.js';
 import { isReceiverProcessingSupported } from './receive-support.js';
+import { ReceiverSync, type ReceiverSyncOptions, type ReceiverSyncStats, type SyncableVideoReceiver } from './av-sync.js';
 import { type CompiledWasm, compileWasm } from './wasm-module.js';
 
 export type { ReceiveImpairments, ReceiveWorkerStats } from './receive-protocol.js';
@@ -50,6 +51,21 @@ export interface ReceiverStats {
   underruns: number;
   /** Audio queued between the worker and the playout worklet, ms (adds to the delay). */
   queuedMs: number;
+  /**
+   * What the receive path adds, ms: from a packet's arrival (on the fastest transit seen) to its
+   * first sample leaving the page — jitter buffer (currentDelayMs), the playout queue and the
+   * AudioContext's output latency.
+   */
+  latencyMs: number;
+  /**
+   * Estimated A/V offset against the video receiver given to syncWith() as both leave the page,
+   * ms (audio − video; positive: audio late); null without syncWith() or before its first estimate.
+   */
+  avOffsetMs: number | null;
+  /** The video receiver's jitterBufferTarget set by syncWith(), ms, or null. */
+  videoJitterBufferTargetMs: number | null;
+  /** The sync controller's full state (null without syncWith()). */
+  sync: ReceiverSyncStats | null;
   /** Everything the worker reports (frame counts, pull statuses, the chain's full statistics). */
   worker: ReceiveWorkerStats | null;
   /** The chain's full statistics (null before the worker reported). */
@@ -81,12 +97,22 @@ export class ReceiverProcessor {
   private readonly waiting = new Map<number, (stats: ReceiveWorkerStats) => void>();
   private stopping: Promise<void> | null = null;
   private readonly counters: Int32Array;
+  private sync: ReceiverSync | null = null;
+  /** The jitter buffer's minimum and maximum delay as the app set them; sync only ever raises the minimum, up to the maximum. */
+  private appMinimumDelayMs: number;
+  private appMaximumDelayMs: number;
+  private syncMinimumDelayMs = 0;
 
   /** Use engine.processReceiver(). */
   constructor(
     readonly receiver: RTCRtpReceiver, private readonly worker: Worker, node: AudioWorkletNode, context: AudioContext,
     counters: SharedArrayBuffer, private readonly ownsContext: boolean,
+    jitterBuffer: { minDelayMs: number; maxDelayMs: number } = { minDelayMs: 0, maxDelayMs: 1000 },
+    /** Extra delay injected by the test hook before the jitter buffer (audio only), ms. */
+    private readonly testDelayMs = 0,
   ) {
+    this.appMinimumDelayMs = jitterBuffer.minDelayMs;
+    this.appMaximumDelayMs = jitterBuffer.maxDelayMs;
     this.node = node;
     this.context = context;
     this.counters = new Int32Array(counters);
@@ -127,7 +153,65 @@ export class ReceiverProcessor {
     if (this.stopping !== null) throw new DOMException('this receiver processor was stopped', 'InvalidStateError');
     if (options.jitterBuffer === undefined) return;
     validateJitterBufferOptions(options.jitterBuffer);
-    this.worker.postMessage({ type: 'update', jitterBuffer: options.jitterBuffer } satisfies ToReceiveWorker);
+    const jitterBuffer = { ...options.jitterBuffer };
+    if (jitterBuffer.maxDelayMs !== undefined) this.appMaximumDelayMs = jitterBuffer.maxDelayMs;
+    if (jitterBuffer.minDelayMs !== undefined) this.appMinimumDelayMs = jitterBuffer.minDelayMs;
+    // The sync's minimum stays in force (below the maximum) whatever the app changes.
+    if (this.syncMinimumDelayMs > 0 || jitterBuffer.minDelayMs !== undefined) jitterBuffer.minDelayMs = this.effectiveMinimumDelayMs();
+    this.worker.postMessage({ type: 'update', jitterBuffer } satisfies ToReceiveWorker);
+  }
+
+  /**
+   * Lip sync with the remote video of the same stream: the browser's own A/V sync no longer sees
+   * this audio, so from now on the video receiver's `jitterBufferTarget` is steered (every
+   * `intervalMs`) so that its pictures leave the page with this audio — and the audio jitter
+   * buffer's minimum delay is held so the audio never gets more than `audioLeadMs` ahead of the
+   * video (when the video cannot be that fast, or follows a falling delay late). stats().avOffsetMs reports
+   * the estimated offset. Returns the controller (stop() hands the video its previous target back);
+   * a second call replaces the first. Throws TypeError for a non-video receiver, RangeError for bad options.
+   */
+  syncWith(videoReceiver: RTCRtpReceiver | SyncableVideoReceiver, options?: ReceiverSyncOptions): ReceiverSync {
+    if (this.stopping !== null) throw new DOMException('this receiver processor was stopped', 'InvalidStateError');
+    if (typeof videoReceiver !== 'object' || videoReceiver === null || typeof videoReceiver.getStats !== 'function' || !('jitterBufferTarget' in videoReceiver)) {
+      throw new TypeError('syncWith needs an RTCRtpReceiver with jitterBufferTarget');
+    }
+    this.sync?.stop();
+    const processor = this;
+    const sync = new ReceiverSync({
+      audioPathMs: () => processor.audioPathMs(),
+      audioJitterBufferMs: () => processor.latest?.chain?.currentDelayMs ?? null,
+      setSyncMinimumDelayMs: (delayMs) => processor.setSyncMinimumDelayMs(delayMs),
+      get stopped() { return processor.stopping !== null; },
+    }, videoReceiver, options);
+    this.sync = sync;
+    return sync;
+  }
+
+  /** What the path adds from arrival to leaving the page, ms (see ReceiverStats.latencyMs). */
+  get latencyMs(): number {
+    const chain = this.latest?.chain;
+    return (chain?.currentDelayMs ?? 0) + PLAYOUT_QUEUE_MS + 1000 * (this.context.outputLatency || this.context.baseLatency || 0);
+  }
+
+  /**
+   * For sync: the audio's delay from the arrival its picture would have had to leaving the page, ms:
+   * latencyMs, plus the test hook's injected delay (audio only), plus one packet (its first sample
+   * was captured a packet before the packet left the sender). Null before the worker decoded audio.
+   */
+  private audioPathMs(): number | null {
+    const worker = this.latest;
+    if (worker === null || worker.chain === null || !(worker.packetMs > 0)) return null;
+    return this.latencyMs + this.testDelayMs + worker.packetMs;
+  }
+
+  private setSyncMinimumDelayMs(delayMs: number): void {
+    if (this.stopping !== null) return;
+    this.syncMinimumDelayMs = Math.max(0, Math.min(5000, delayMs));
+    this.worker.postMessage({ type: 'update', jitterBuffer: { minDelayMs: this.effectiveMinimumDelayMs() } } satisfies ToReceiveWorker);
+  }
+
+  private effectiveMinimumDelayMs(): number {
+    return Math.max(this.appMinimumDelayMs, Math.min(this.syncMinimumDelayMs, this.appMaximumDelayMs));
   }
 
   /**
@@ -147,6 +231,7 @@ export class ReceiverProcessor {
           if (event.data.type === 'stopped') { clearTimeout(timer); resolve(); }
         });
       });
+      this.sync?.stop();
       this.worker.postMessage({ type: 'stop' } satisfies ToReceiveWorker);
       await stopped;
       this.node.port.postMessage({ type: 'stop' });
@@ -167,6 +252,10 @@ export class ReceiverProcessor {
       decelerateCount: chain?.decelerateCount ?? 0,
       underruns: Atomics.load(this.counters, PLAYOUT_COUNTER.underrunsAfterStart),
       queuedMs: worker?.queuedMs ?? 0,
+      latencyMs: this.latencyMs,
+      avOffsetMs: this.sync?.stats().avOffsetMs ?? null,
+      videoJitterBufferTargetMs: this.sync?.stats().videoJitterBufferTargetMs ?? null,
+      sync: this.sync?.stats() ?? null,
       worker,
       chain,
       quantaPlayed: Atomics.load(this.counters, PLAYOUT_COUNTER.quantaPlayed),
@@ -219,7 +308,7 @@ export async function processReceiver(receiver: RTCRtpReceiver, options: Receive
     });
     if (options.playout !== false) node.connect(context.destination);
     if (context.state === 'suspended') context.resume().catch(() => undefined);
-    return new ReceiverProcessor(receiver, worker, node, context, counters, ownsContext);
+    return new ReceiverProcessor(receiver, worker, node, context, counters, ownsContext, jitterBuffer, impairments?.delayMs ?? 0);
   } catch (error) {
     // Hand the frames back to the browser (a detached transform would leave its playout silent).
     worker.postMessage({ type: 'stop' } satisfies ToReceiveWorker);

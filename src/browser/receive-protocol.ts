@@ -1,8 +1,9 @@
 // Messages and shared-memory layouts between the main thread (receive-processor.ts), the receive
 // worker (workers/receive.worker.ts) and the playout AudioWorklet (worklets/playout.worklet.ts).
 // Errors cross threads as { name, message }.
+import { describeValue } from '../core/describe-value.js';
 import type { GilbertElliott } from '../core/receive/network-trace.js';
-import type { JitterBufferSettings, JitterBufferOptions } from '../core/receive/receive-options.js';
+import { type JitterBufferSettings, type JitterBufferOptions, validateJitterBufferOptions } from '../core/receive/receive-options.js';
 import type { ReceiveStats } from '../core/receive/receive-chain.js';
 
 export const PLAYOUT_PROCESSOR_NAME = 'sazanami-playout';
@@ -48,6 +49,53 @@ export type ToReceiveWorker =
   | { type: 'stats'; id: number }
   | { type: 'stop' };
 
+/**
+ * Checks a message received by the receive worker and returns it typed; throws a TypeError/RangeError
+ * naming the problem (never an engine error from reading a field of null). The worker calls this
+ * first, so a malformed message is answered with a clear { type: 'error' }.
+ */
+export function validateToReceiveWorker(data: unknown): ToReceiveWorker {
+  if (typeof data !== 'object' || data === null) throw new TypeError(`receive worker message must be an object, got ${data === null ? 'null' : typeof data}`);
+  const message = data as Record<string, unknown>;
+  switch (message.type) {
+    case 'stop': return message as ToReceiveWorker;
+    case 'stats':
+      if (typeof message.id !== 'number' || !Number.isFinite(message.id)) throw new TypeError(`receive worker 'stats' needs a numeric id, got ${describeValue(message.id)}`);
+      return message as ToReceiveWorker;
+    case 'update':
+      if (typeof message.jitterBuffer !== 'object' || message.jitterBuffer === null) throw new TypeError(`receive worker 'update' needs a jitterBuffer object, got ${describeValue(message.jitterBuffer)}`);
+      validateJitterBufferOptions(message.jitterBuffer as JitterBufferOptions);
+      return message as ToReceiveWorker;
+    case 'start': {
+      if (!(message.module instanceof WebAssembly.Module)) throw new TypeError('receive worker \'start\' needs module: a WebAssembly.Module');
+      if (message.flavor !== 'simd' && message.flavor !== 'scalar') throw new TypeError(`receive worker 'start' flavor must be simd or scalar, got ${describeValue(message.flavor)}`);
+      if (typeof SharedArrayBuffer !== 'function' || !(message.ring instanceof SharedArrayBuffer)) throw new TypeError('receive worker \'start\' needs ring: a SharedArrayBuffer');
+      if (typeof message.jitterBuffer !== 'object' || message.jitterBuffer === null) throw new TypeError(`receive worker 'start' needs jitterBuffer settings, got ${describeValue(message.jitterBuffer)}`);
+      validateJitterBufferOptions(message.jitterBuffer as JitterBufferOptions);
+      if (message.impairments !== null) validateImpairmentSettings(message.impairments);
+      return message as ToReceiveWorker;
+    }
+    default:
+      throw new TypeError(`unknown receive worker message type ${describeValue(message.type)}; accepted: start, update, stats, stop`);
+  }
+}
+
+function validateImpairmentSettings(value: unknown): void {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`receive worker impairments must be null or an object, got ${describeValue(value)}`);
+  const v = value as Record<string, unknown>;
+  for (const [key, high] of [['seed', 2 ** 32 - 1], ['lossRate', 1], ['delayMs', 1000], ['jitterMs', 500]] as const) {
+    const x = v[key];
+    if (typeof x !== 'number' || !(x >= 0 && x <= high)) throw new RangeError(`receive worker impairments.${key} must be a number from 0 to ${high}, got ${describeValue(x)}`);
+  }
+  const ge = v.gilbertElliott;
+  if (ge === null) return;
+  if (typeof ge !== 'object' || ge === undefined) throw new TypeError(`receive worker impairments.gilbertElliott must be null or an object, got ${describeValue(ge)}`);
+  for (const key of ['p', 'r', 'lossInGood', 'lossInBad'] as const) {
+    const x = (ge as Record<string, unknown>)[key];
+    if (typeof x !== 'number' || !(x >= 0 && x <= 1)) throw new RangeError(`receive worker impairments.gilbertElliott.${key} must be a probability 0–1, got ${describeValue(x)}`);
+  }
+}
+
 /** What the worker counts besides the chain's own statistics. */
 export interface ReceiveWorkerStats {
   /** Encoded frames the transform read. */
@@ -70,6 +118,8 @@ export interface ReceiveWorkerStats {
   ringOverflows: number;
   /** Audio queued for the playout worklet now, ms. */
   queuedMs: number;
+  /** Duration of the last decoded packet, ms (0 before the first); used by A/V sync. */
+  packetMs: number;
   /** Last frame's metadata, for diagnostics. */
   lastSequenceNumber: number | null;
   lastRtpTimestamp: number | null;

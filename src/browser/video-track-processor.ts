@@ -5,7 +5,7 @@
 // to the worker; otherwise it throws a NotSupportedError saying what is missing.
 import { isWasmSimdSupported, type WasmFlavor, type WasmSources } from '../core/wasm-loader.js';
 import { type VideoCorrectionOptions, type VideoCorrectionSettings, validateVideoOptions } from '../core/video/video-options.js';
-import type { FromVideoWorker, ToVideoWorker, VideoProcessingPath, VideoTrackStats, VideoWorkerCapabilities } from './video-protocol.js';
+import { type FromVideoWorker, MAX_VIDEO_SYNC_DELAY_MS, type ToVideoWorker, type VideoProcessingPath, type VideoTrackStats, type VideoWorkerCapabilities } from './video-protocol.js';
 import { type CompiledWasm, compileWasm } from './wasm-module.js';
 
 export type { VideoTrackStats, VideoProcessingPath } from './video-protocol.js';
@@ -35,6 +35,7 @@ export function isVideoProcessingSupported(): boolean {
 const EMPTY_STATS = (path: VideoProcessingPath): VideoTrackStats => ({
   path, framesIn: 0, framesOut: 0, droppedFrames: 0, passedThroughFrames: 0, msPerFrame: 0, maxMsPerFrame: 0,
   width: 0, height: 0, format: null, kernel: null, passThroughReason: null,
+  latencyMs: 0, processingLatencyMs: 0, syncDelayMs: 0, heldFramesDropped: 0,
 });
 
 export class VideoTrackProcessor {
@@ -46,6 +47,7 @@ export class VideoTrackProcessor {
   private lastError: string | null = null;
   private stopping: Promise<void> | null = null;
   private nextId = 1;
+  private syncDelay = 0;
   private readonly waiting = new Map<number, (stats: VideoTrackStats) => void>();
 
   /** Use processVideoTrack(). */
@@ -74,6 +76,37 @@ export class VideoTrackProcessor {
   /** The latest statistics the worker reported (every 250 ms while frames flow). */
   stats(): VideoTrackStats & { error: string | null; settings: VideoCorrectionSettings } {
     return { ...this.latest, error: this.lastError, settings: { ...this.settings } };
+  }
+
+  /** Smoothed latency the worker adds without the sync delay, ms (0 before the first frame). */
+  get processingLatencyMs(): number {
+    return this.latest.processingLatencyMs;
+  }
+
+  /** Everything the worker adds, ms (processing plus the sync delay; 0 before the first frame). */
+  get latencyMs(): number {
+    return this.latest.latencyMs;
+  }
+
+  /** The sync delay last asked for, ms. */
+  get syncDelayMs(): number {
+    return this.syncDelay;
+  }
+
+  get stopped(): boolean {
+    return this.stopping !== null;
+  }
+
+  /**
+   * Holds every corrected frame `delayMs` longer (0–1000), e.g. to match a slower audio path (see
+   * engine.syncSenders). Frames keep their timestamps. Throws RangeError on a bad value.
+   */
+  setSyncDelayMs(delayMs: number): void {
+    if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0 || delayMs > MAX_VIDEO_SYNC_DELAY_MS) {
+      throw new RangeError(`sync delay must be a number from 0 to ${MAX_VIDEO_SYNC_DELAY_MS} ms, got ${String(delayMs)}`);
+    }
+    this.syncDelay = delayMs;
+    this.post({ type: 'sync-delay', delayMs });
   }
 
   /** Fresh statistics from the worker. */

@@ -27,7 +27,7 @@ export default function setup(): void {
   }
   const isTs = (name: string) => name.endsWith('.ts');
   const sources = Math.max(newestMtime(at('src'), isTs), newestMtime(at('worklets'), isTs), newestMtime(at('workers'), isTs));
-  const compiled = oldestMtime(['dist/src/index.js', 'dist/worklets/capture.worklet.js', 'dist/workers/video.worker.js', 'dist/workers/receive.worker.js', 'dist/worklets/playout.worklet.js'].map(at));
+  const compiled = oldestMtime(['dist/src/index.js', 'dist/worklets/capture.worklet.js', 'dist/workers/video.worker.js', 'dist/workers/receive.worker.js', 'dist/worklets/playout.worklet.js', 'dist/workers/video-receive.worker.js'].map(at));
   if (compiled < sources) {
     try {
       execFileSync(join(REPO_ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
