@@ -7,11 +7,14 @@
 //          │                                       MediaStreamAudioSourceNode ─┴→ analyser B → gain B ─┐
 //          └→ DelayNode (B's lag) → analyser A → gain A ───────────────────────────────────────────────┴→ speakers
 //
+// Echo scenes also feed `farEnd` (what the loudspeaker plays): it is the capture node's far-end
+// input, so B is processed with echo cancellation against exactly that signal.
+//
 // Both sides run all the time; toggling only crossfades the two gains, so it is instant, gapless,
 // and (thanks to the delay on A) does not jump in time. The delay starts at the processor's
 // reported latency; once the real end-to-end lag (which includes the browser's MediaStream
 // buffering) has been measured, it is locked to that.
-import type { AudioTrackProcessor, Engine, NoiseSuppressionLevel } from '../dist/src/index.js';
+import type { AudioTrackProcessor, EchoCancellationLevel, Engine, NoiseSuppressionLevel } from '../dist/src/index.js';
 import { estimateLag } from './alignment.js';
 
 /** Crossfade time of an A/B toggle. */
@@ -29,6 +32,8 @@ export type Side = 'a' | 'b';
 export class AbGraph {
   /** Connect sources here. */
   readonly input: GainNode;
+  /** Connect the far end (what the loudspeaker plays) here: the echo canceller's reference. */
+  readonly farEnd: GainNode;
   readonly analyserA: AnalyserNode;
   readonly analyserB: AnalyserNode;
   readonly gainA: GainNode;
@@ -43,8 +48,9 @@ export class AbGraph {
   private measuredMs: number | null = null;
 
   private constructor(readonly context: AudioContext, readonly processor: AudioTrackProcessor,
-    private readonly processedSource: MediaStreamAudioSourceNode, private readonly send: MediaStreamAudioDestinationNode) {
+    private readonly processedSource: MediaStreamAudioSourceNode, private readonly send: MediaStreamAudioDestinationNode, farEnd: GainNode) {
     this.input = context.createGain();
+    this.farEnd = farEnd;
     this.delayA = context.createDelay(MAX_ALIGNMENT_SECONDS);
     this.analyserA = AbGraph.createAnalyser(context);
     this.analyserB = AbGraph.createAnalyser(context);
@@ -62,13 +68,15 @@ export class AbGraph {
   }
 
   /** Builds the graph and starts the processor on the sent track. */
-  static async create(engine: Engine, context: AudioContext, noiseSuppression: NoiseSuppressionLevel): Promise<AbGraph> {
+  static async create(engine: Engine, context: AudioContext, noiseSuppression: NoiseSuppressionLevel, echoCancellation: EchoCancellationLevel): Promise<AbGraph> {
     const send = context.createMediaStreamDestination();
     send.channelCount = 1;
     const [sentTrack] = send.stream.getAudioTracks();
-    const processor = await engine.processAudioTrack(sentTrack, { noiseSuppression });
+    const farEnd = new GainNode(context, { channelCount: 1, channelCountMode: 'explicit' });
+    // The far end is always connected; echo cancellation is switched on (update) for echo scenes only.
+    const processor = await engine.processAudioTrack(sentTrack, { noiseSuppression, echoCancellation, farEnd });
     const processedSource = context.createMediaStreamSource(new MediaStream([processor.track]));
-    return new AbGraph(context, processor, processedSource, send);
+    return new AbGraph(context, processor, processedSource, send, farEnd);
   }
 
   private static createAnalyser(context: AudioContext): AnalyserNode {
@@ -145,6 +153,7 @@ export class AbGraph {
 
   async stop(): Promise<void> {
     this.input.disconnect();
+    this.farEnd.disconnect();
     this.processedSource.disconnect();
     for (const track of this.send.stream.getTracks()) track.stop();
     await this.processor.stop();

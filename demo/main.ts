@@ -1,11 +1,18 @@
-// The demo page: wires the controls to the A/B graph, the spectrograms and the stats. It uses
-// only sazanami's public browser API (createEngine, processAudioTrack, update, stats, stop).
+// The demo page. Tab (a), here: the A/B audio player (noise and echo scenes, or the microphone),
+// wired to the A/B graph, the spectrograms and the stats; the other tabs live in their own modules
+// (call-section.ts, camera-section.ts, file-section.ts). It uses only sazanami's public browser API.
 import { createEngine, type Engine, isSupported, type NoiseSuppressionLevel } from '../dist/src/index.js';
 import { AbGraph, type Side } from './ab-graph.js';
+import { CallSection } from './call-section.js';
+import { CameraSection } from './camera-section.js';
+import { EchoMeter } from './echo-meter.js';
+import { FileSection } from './file-section.js';
 import { measureCpuUsPerFrame } from './offline-benchmark.js';
-import { decodeFile, type InputSource, MicrophoneInput, prefetchScene, SCENES, ScenePlayer } from './sources.js';
+import { decodeFile, hasEcho, type InputSource, MicrophoneInput, prefetchScene, SCENES, ScenePlayer } from './sources.js';
+import { SpeakerEchoTest } from './speaker-echo-test.js';
 import { Spectrogram } from './spectrogram.js';
 import { StatsView } from './stats-view.js';
+import { Tabs } from './tabs.js';
 
 const STATS_INTERVAL_MS = 250;
 /** Lag measurements: one per second while a recording plays, until a few agree within 1 ms. */
@@ -13,6 +20,8 @@ const LAG_MEASURE_INTERVAL_MS = 1000;
 const LAG_AGREEING_ESTIMATES = 3;
 const LAG_MAX_ATTEMPTS = 15;
 const LAG_MIN_CORRELATION = 0.3;
+/** Echo meter readings keep this far from the edges of the far end's turn, s. */
+const ECHO_TURN_MARGIN_SECONDS = 0.5;
 
 const PRESET_HELP: Record<NoiseSuppressionLevel, string> = {
   off: 'No suppression: B is the input through the engine, delayed like the other presets.',
@@ -55,6 +64,7 @@ interface Session {
   context: AudioContext;
   engine: Engine;
   graph: AbGraph;
+  echoMeter: EchoMeter;
 }
 
 let session: Session | null = null;
@@ -65,7 +75,7 @@ let side: Side = 'a';
 let preset: NoiseSuppressionLevel = 'balanced';
 let busy = false;
 /** CPU cost per preset, benchmarked offline on this device (see offline-benchmark.ts). */
-const offlineCpuUs = new Map<NoiseSuppressionLevel, number>();
+const offlineCpuUs = new Map<string, number>();
 let measuring: Promise<void> | null = null;
 
 function showError(error: unknown): void {
@@ -87,14 +97,14 @@ function ensureSession(): Promise<Session> {
     ui.status.textContent = 'Loading the engine…';
     // The library finds its self-contained worklet and Wasm itself, in dev and in a Vite build.
     const engine = await createEngine({ context });
-    const graph = await AbGraph.create(engine, context, preset);
+    const graph = await AbGraph.create(engine, context, preset, hasEcho(selectedScene()) ? 'balanced' : 'off');
     graph.listen(side);
     ui.badgeFlavor.textContent = engine.flavor === 'simd' ? 'Wasm SIMD' : 'Wasm (scalar)';
     ui.badgeRate.textContent = `${(context.sampleRate / 1000).toFixed(context.sampleRate % 1000 === 0 ? 0 : 1)} kHz`;
     ui.badges.hidden = false;
     document.body.dataset.started = 'true';
     context.addEventListener('statechange', renderTransport);
-    session = { context, engine, graph };
+    session = { context, engine, graph, echoMeter: new EchoMeter(graph.analyserA, graph.analyserB) };
     return session;
   })();
   starting.catch(() => { starting = null; });
@@ -113,8 +123,21 @@ function switchSource(next: (current: Session) => Promise<InputSource>): Promise
   return sourceChange;
 }
 
+/** Echo cancellation on for echo scenes only (switching it on later rebuilds the chain, same delay). */
+function setEchoCancellation(current: Session, on: boolean): void {
+  const processor = current.graph.processor;
+  if (processor.stopped) return;
+  processor.update({ echoCancellation: on ? 'balanced' : 'off' });
+  current.echoMeter.reset();
+  statsView.resetCpu();
+}
+
 function playScene(): Promise<void> {
-  return switchSource((current) => ScenePlayer.start(current.context, current.graph.input, selectedScene()));
+  return switchSource(async (current) => {
+    const scene = selectedScene();
+    setEchoCancellation(current, hasEcho(scene));
+    return ScenePlayer.start(current.context, current.graph.input, scene, current.graph.farEnd);
+  });
 }
 
 async function onPlay(): Promise<void> {
@@ -141,7 +164,10 @@ async function onMic(): Promise<void> {
     return;
   }
   ui.micLabel.textContent = 'Asking for the microphone…';
-  await switchSource((current) => MicrophoneInput.start(current.context, current.graph.input));
+  await switchSource((current) => {
+    setEchoCancellation(current, false);
+    return MicrophoneInput.start(current.context, current.graph.input);
+  });
 }
 
 function renderTransport(): void {
@@ -178,14 +204,25 @@ function setPreset(next: NoiseSuppressionLevel): void {
   }
 }
 
+/** True while the processor runs its echo canceller (echo scenes). */
+function echoOn(): boolean {
+  const options = session?.graph.processor.stats()?.options;
+  return options !== undefined && options.echoCancellation !== 'off' && options.echoCancellation !== false;
+}
+
+/** The offline CPU figure depends on the preset and on whether the echo canceller runs. */
+function cpuKey(): string {
+  return `${preset}${echoOn() ? '+echo' : ''}`;
+}
+
 /** Benchmarks the current preset's CPU cost offline once (a fraction of a second, off the main thread). */
 function measureOfflineIfNeeded(): void {
   const current = session;
-  if (current === null || measuring !== null || offlineCpuUs.has(preset)) return;
-  const level = preset;
+  if (current === null || measuring !== null || offlineCpuUs.has(cpuKey())) return;
+  const level = preset, echo = echoOn(), key = cpuKey();
   measuring = (async () => {
     const input = await decodeFile(current.context, SCENES[0].recording!);
-    offlineCpuUs.set(level, await measureCpuUsPerFrame(current.engine, input, level));
+    offlineCpuUs.set(key, await measureCpuUsPerFrame(current.engine, input, level, echo));
   })().catch((error: unknown) => console.warn('offline CPU measurement failed', error)).finally(() => { measuring = null; });
 }
 
@@ -217,6 +254,8 @@ function isTextEntry(target: EventTarget | null): boolean {
 
 function onKey(event: KeyboardEvent): void {
   if (event.ctrlKey || event.metaKey || event.altKey || isTextEntry(event.target)) return;
+  if (tabs?.selected === 'file') { fileSection?.onKey(event); return; }
+  if (tabs !== null && tabs.selected !== 'audio') return;
   const key = event.key.toLowerCase();
   if (key === ' ' || key === 'a' || key === 'b') {
     // Space on a focused button would also click it; the A/B toggle owns the space bar here.
@@ -231,7 +270,11 @@ function renderStats(): void {
   const stats = processor?.stats() ?? null;
   if (session === null || stats === null) return;
   measureOfflineIfNeeded();
-  statsView.show(stats, offlineCpuUs.get(preset) ?? null);
+  if (source instanceof ScenePlayer && session.context.state === 'running') {
+    const lagSeconds = (session.graph.measuredLagMs ?? session.graph.alignmentMs) / 1000;
+    if (source.farEndAlone(ECHO_TURN_MARGIN_SECONDS, lagSeconds)) session.echoMeter.sample();
+  }
+  statsView.show(stats, offlineCpuUs.get(cpuKey()) ?? null, session.echoMeter.levels?.reductionDb ?? null);
   session.graph.setReportedLatency(stats.latencyMs);
   if (stats.bypassed || stats.error !== null) {
     ui.status.textContent = `The engine stopped processing (${stats.error ?? 'bypassed'}); B now carries the original.`;
@@ -271,25 +314,57 @@ function snapshot() {
     measuredLagMs: graph?.measuredLagMs ?? null,
     flavor: session?.engine.flavor ?? null,
     stats: graph?.processor.stats() ?? null,
-    offlineCpuUsPerFrame: offlineCpuUs.get(preset) ?? null,
+    offlineCpuUsPerFrame: offlineCpuUs.get(cpuKey()) ?? null,
     liveCpuUsPerFrame: statsView.liveCpuUsPerFrame,
     /** The CPU figure on screen: the offline benchmark, else the mean of recent live readings. */
-    shownCpuUsPerFrame: offlineCpuUs.get(preset) ?? statsView.liveCpuUsPerFrame,
+    shownCpuUsPerFrame: offlineCpuUs.get(cpuKey()) ?? statsView.liveCpuUsPerFrame,
+    scene: ui.scene.value,
+    /** Echo scenes: A and B levels while the far end talks alone (what the listener hears removed). */
+    echoLevels: session?.echoMeter.levels ?? null,
+    echoReadings: session?.echoMeter.readings ?? 0,
+    shownEchoDb: document.getElementById('stat-erle')?.textContent ?? null,
   };
 }
+
+/** Pauses the player when its tab is left (other tabs play audio of their own). */
+function pauseAudio(): void {
+  if (session !== null && session.context.state === 'running') void session.context.suspend().then(renderTransport);
+}
+
+let tabs: Tabs | null = null;
+let fileSection: FileSection | null = null;
 
 function init(): void {
   for (const scene of SCENES) ui.scene.append(new Option(scene.label, scene.id));
   ui.presetHelp.textContent = PRESET_HELP[preset];
   listen('a');
   renderTransport();
-  (globalThis as unknown as { sazanamiDemo: unknown }).sazanamiDemo = { snapshot };
 
   if (!isSupported()) {
+    (globalThis as unknown as { sazanamiDemo: unknown }).sazanamiDemo = { snapshot };
     ui.unsupported.hidden = false;
     for (const control of [ui.play, ui.mic, ui.scene, ui.abSwitch]) control.disabled = true;
     return;
   }
+  const echoTest = new SpeakerEchoTest(showError, () => {
+    // Nothing else may play during the test: it would be heard by the microphone too.
+    source?.stop();
+    source = null;
+    pauseAudio();
+  }, () => preset);
+  const callSection = new CallSection(showError);
+  const cameraSection = new CameraSection(showError);
+  fileSection = new FileSection(showError);
+  const file = fileSection;
+  tabs = new Tabs(byId('tabs'), {
+    audio: { hide: () => { pauseAudio(); echoTest.pause(); } },
+    call: { hide: () => { void callSection.stop(); } },
+    camera: { hide: () => { void cameraSection.stop(); } },
+    file: { hide: () => file.pause() },
+  });
+  (globalThis as unknown as { sazanamiDemo: unknown }).sazanamiDemo = {
+    snapshot, echoTest: () => echoTest.snapshot(), call: () => callSection.snapshot(), camera: () => cameraSection.snapshot(), file: () => file.snapshot(),
+  };
   prefetchScene(selectedScene());
 
   ui.play.addEventListener('click', () => { void onPlay(); });
@@ -312,6 +387,8 @@ function init(): void {
   setInterval(measureLag, LAG_MEASURE_INTERVAL_MS);
   requestAnimationFrame(animate);
   addEventListener('pagehide', () => {
+    void callSection.stop();
+    void cameraSection.stop();
     source?.stop();
     void session?.graph.stop().then(() => session?.context.close());
   });

@@ -3,8 +3,8 @@
 // log-spaced frequencies to FFT bins; levels go through a perceptual "inferno"-like colour map.
 
 /** Lowest and highest frequency shown (the top is capped at Nyquist). */
-const MIN_FREQUENCY_HZ = 60;
-const MAX_FREQUENCY_HZ = 20000;
+export const MIN_FREQUENCY_HZ = 60;
+export const MAX_FREQUENCY_HZ = 20000;
 const SCROLL_PX_PER_SECOND = 90;
 
 /** Ticks of the frequency axis. */
@@ -35,7 +35,8 @@ function buildColourLut(): Uint8ClampedArray {
   return lut;
 }
 
-const COLOUR_LUT = buildColourLut();
+/** RGBA for each byte level 0–255. */
+export const COLOUR_LUT = buildColourLut();
 
 export function formatHz(hz: number): string {
   return hz >= 1000 ? `${hz / 1000}k` : String(hz);

@@ -28,6 +28,8 @@ export class StatsView {
   private readonly meter = byId('speech-meter');
   private readonly fill = byId('speech-fill');
   private readonly cpuNote = byId('stat-cpu-note');
+  private readonly erle = byId('stat-erle');
+  private readonly echoNote = byId('stat-echo-note');
   private readonly cpuReadings: number[] = [];
 
   /** Forgets the CPU readings (after a preset change: the cost may differ). */
@@ -45,7 +47,8 @@ export class StatsView {
    * reading from the audio thread can be far off where the worklet has only a millisecond clock
    * (Chromium), so it is shown beside the benchmark, and used alone only until the benchmark is in.
    */
-  show(stats: AudioTrackProcessorStats, offlineCpuUs: number | null): void {
+  /** `heardReductionDb`: A − B measured while the far end talks alone (echo scenes), or null. */
+  show(stats: AudioTrackProcessorStats, offlineCpuUs: number | null, heardReductionDb: number | null = null): void {
     if (stats.cpuUsPerFrame !== null && Number.isFinite(stats.cpuUsPerFrame)) {
       this.cpuReadings.push(stats.cpuUsPerFrame);
       if (this.cpuReadings.length > CPU_READINGS_AVERAGED) this.cpuReadings.shift();
@@ -60,6 +63,11 @@ export class StatsView {
     this.load.textContent = format(cpuUs === null ? null : (100 * cpuUs) / FRAME_US, 2);
     this.latency.textContent = format(stats.latencyMs, 1);
     this.noise.textContent = format(stats.noiseLevelDbfs, 0);
+    const echoOn = stats.options.echoCancellation !== 'off' && stats.options.echoCancellation !== false;
+    // What a listener hears removed (A − B while the far end talks alone) once measured, else the canceller's own ERLE.
+    this.erle.textContent = !echoOn ? '—' : format(heardReductionDb ?? stats.echoReturnLossEnhancementDb, 0);
+    this.echoNote.textContent = !echoOn ? 'echo scenes only'
+      : `${heardReductionDb !== null ? 'heard, A − B' : 'canceller estimate'}${stats.echoDelayMs !== null ? ` · echo delay ${format(stats.echoDelayMs, 0)} ms` : ''}`;
     const speechPercent = Math.round(100 * Math.min(1, Math.max(0, stats.speechProbability)));
     this.speech.textContent = String(speechPercent);
     this.meter.setAttribute('aria-valuenow', String(speechPercent));

@@ -1,7 +1,8 @@
 // Vite config of the demo page (`npm start`, `npm run demo:build`). The page imports the built
 // library from ../dist/src/index.js exactly as an app would; the library loads its Wasm and its
 // AudioWorklet with `new URL(…, import.meta.url)`, so dev needs the repo root in fs.allow.
-// COOP/COEP make the page cross-origin isolated (SharedArrayBuffer, precise timers).
+// COOP/COEP make the page cross-origin isolated (SharedArrayBuffer, precise timers). FFmpeg's core
+// (the "open your own file" tab) is emitted from node_modules as same-origin files, loaded lazily.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -32,6 +33,10 @@ export default defineConfig({
     headers: isolationHeaders,
   },
   worker: { format: 'es' },
+  // Nothing to pre-bundle (the page imports dist/ and ESM packages only), and no discovery at run
+  // time, which would reload the page. @ffmpeg/ffmpeg starts its worker with
+  // `new URL('./worker.js', import.meta.url)`: pre-bundling would move it away from that file.
+  optimizeDeps: { noDiscovery: true, include: [], exclude: ['@ffmpeg/ffmpeg'] },
   build: {
     outDir: fileURLToPath(new URL('../dist/demo-site', import.meta.url)),
     emptyOutDir: true,

@@ -19,7 +19,8 @@ export async function startDemoServer(): Promise<DemoServer> {
   const server: ViteDevServer = await createServer({
     configFile: DEMO_CONFIG,
     logLevel: 'warn',
-    server: { port: 0, strictPort: false, watch: null },
+    // No watcher and no HMR: a rebuild of dist/ by someone else must not reload the page mid-test.
+    server: { port: 0, strictPort: false, watch: null, hmr: false },
   });
   const requests: string[] = [];
   server.httpServer?.on('request', (request: { url?: string }) => { requests.push(request.url ?? ''); });
