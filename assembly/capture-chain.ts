@@ -10,7 +10,7 @@ import { DcBlocker } from './aec/dc-blocker';
 import { EchoCanceller } from './aec/echo-canceller';
 import { ResidualEchoSuppressor } from './aec/residual-echo-suppressor';
 import { GainController } from './agc/gain-controller';
-import { frameSamples, gcd, MAX_KERNEL_RATE, ptr, sanitize } from './common';
+import { frameSamples, gcd, MAX_KERNEL_RATE, ptr, sanitize, Sanitized } from './common';
 import { NoiseSuppressor } from './ns/noise-suppressor';
 import { VoiceActivityDetector } from './vad/voice-activity-detector';
 import { Resampler } from './resampler';
@@ -178,19 +178,17 @@ export class CaptureChain {
   /** Processes `count` samples of `input` into `output`; `withFarEnd`: `farInput` holds the far end. */
   process(count: i32, withFarEnd: bool = false): void {
     const inPtr = ptr(this.input), outPtr = ptr(this.output);
-    let abnormal = beyondFullScale(inPtr, count);
     const badMic = sanitize(inPtr, count, MAX_INPUT);
     this.invalidSamples += badMic;
-    abnormal += badMic;
+    let abnormal = badMic + Sanitized.beyondFullScale;
     const farFifo = this.farFifo;
     if (farFifo) {
       // The far end follows the microphone through an identical resampler, so frames stay aligned.
       const farPtr = ptr(this.farInput);
       if (withFarEnd) {
-        abnormal += beyondFullScale(farPtr, count);
         const badFar = sanitize(farPtr, count, MAX_INPUT);
         this.invalidFarSamples += badFar;
-        abnormal += badFar;
+        abnormal += badFar + Sanitized.beyondFullScale;
       } else {
         memory.fill(farPtr, 0, <usize>count << 2);
       }
@@ -298,12 +296,3 @@ export class CaptureChain {
   }
 }
 
-/** Samples beyond full scale (|x| > 1, finite): no audio device delivers them. */
-function beyondFullScale(p: usize, n: i32): i32 {
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const a = Mathf.abs(load<f32>(p + (<usize>i << 2)));
-    if (a > 1.0 && a < Infinity) count++;
-  }
-  return count;
-}

@@ -38,10 +38,11 @@ export function gcd(a: i32, b: i32): i32 {
 
 /** Replaces NaN/Inf with 0, flushes denormal-range values and clamps to ±maxAbs. Returns the count of bad samples. */
 export function sanitize(p: usize, n: i32, maxAbs: f32): i32 {
-  let bad = 0;
+  let bad = 0, beyond = 0;
   for (let i = 0; i < n; i++) {
     let x = load<f32>(p + (<usize>i << 2));
     const a = Mathf.abs(x);
+    if (a > 1 && a < Infinity) beyond++;
     if (!(a <= maxAbs)) {
       // NaN fails every comparison; ±Inf is as meaningless as NaN; huge finite values are clipped.
       if (x != x || a == Infinity) { x = 0; bad++; }
@@ -51,5 +52,12 @@ export function sanitize(p: usize, n: i32, maxAbs: f32): i32 {
     }
     store<f32>(p + (<usize>i << 2), x);
   }
+  Sanitized.beyondFullScale = beyond;
   return bad;
+}
+
+/** What the last sanitize() call saw besides NaN/Inf (counted in the same pass over the samples). */
+export class Sanitized {
+  /** Finite samples beyond full scale (|x| > 1): no audio device delivers them. */
+  static beyondFullScale: i32 = 0;
 }

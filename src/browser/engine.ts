@@ -3,7 +3,7 @@
 // the app passes its own, which it never closes.
 import type { WasmFlavor, WasmSources } from '../core/wasm-loader.js';
 import { CaptureNode } from './capture-node.js';
-import { type AudioTrackOptions, validateAudioTrackOptions } from './audio-track-options.js';
+import { type AudioTrackOptions, type ValidatedAudioTrackOptions, validateAudioTrackOptions } from './audio-track-options.js';
 import { AudioTrackProcessor, type FarEndConnection } from './audio-track-processor.js';
 import { defaultCaptureWorkletUrl } from './default-urls.js';
 import { isSupported } from './support.js';
@@ -105,14 +105,7 @@ export class Engine {
     try {
       const context = borrowed ?? this.acquireOwnContext();
       if (context.state === 'closed') throw new DOMException('the AudioContext is closed', 'InvalidStateError');
-      await this.loadWorklet(context);
-      const capture = new CaptureNode(context, { wasm: this.wasm, options: validated, enableTestHooks: nodeOptions.enableTestHooks === true });
-      try {
-        await capture.ready;
-      } catch (error) {
-        await capture.stop();
-        throw error;
-      }
+      const capture = await this.startCaptureNode(context, validated, nodeOptions);
       const source = context.createMediaStreamSource(new MediaStream([track]));
       const destination = context.createMediaStreamDestination();
       destination.channelCount = validated.channelCount;
@@ -159,14 +152,7 @@ export class Engine {
     if (validated.farEnd !== null && validated.farEnd.context !== context) {
       throw new DOMException('farEnd belongs to another AudioContext than the capture node', 'InvalidAccessError');
     }
-    await this.loadWorklet(context);
-    const capture = new CaptureNode(context, { wasm: this.wasm, options: validated, enableTestHooks: nodeOptions.enableTestHooks === true });
-    try {
-      await capture.ready;
-    } catch (error) {
-      await capture.stop();
-      throw error;
-    }
+    const capture = await this.startCaptureNode(context, validated, nodeOptions);
     if (validated.farEnd !== null) capture.connectFarEnd(validated.farEnd);
     return capture;
   }
@@ -252,6 +238,19 @@ export class Engine {
     await Promise.all([...this.calls].map((call) => call.detach()));
     this.calls.clear();
     await Promise.all([...this.live].map((processor) => processor.stop()));
+  }
+
+  /** Loads the worklet on `context` and builds a capture node; resolves once it runs (a failed one is stopped). */
+  private async startCaptureNode(context: BaseAudioContext, validated: ValidatedAudioTrackOptions, nodeOptions: CaptureNodeOptions): Promise<CaptureNode> {
+    await this.loadWorklet(context);
+    const capture = new CaptureNode(context, { wasm: this.wasm, options: validated, enableTestHooks: nodeOptions.enableTestHooks === true });
+    try {
+      await capture.ready;
+    } catch (error) {
+      await capture.stop();
+      throw error;
+    }
+    return capture;
   }
 
   private acquireOwnContext(): AudioContext {

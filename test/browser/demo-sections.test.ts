@@ -18,20 +18,12 @@ import { writeY4m, y4mHeader } from '../../src/core/video/y4m.js';
 import { BACKGROUND_RGB } from '../../demo/spectrogram.js';
 import { COUNT_PAINTED_PIXELS, type DemoServer, startBuiltDemoServer, startDemoServer } from './demo-helpers.js';
 import { launchChromium, REPO_ROOT } from './harness.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
 /** A seeded generator (mulberry32) for the test media. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 /**
  * A dark picture with a warm cast and a moving bright square: mean luma ≈ 50, chroma pushed to red
