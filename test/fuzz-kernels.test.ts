@@ -262,13 +262,13 @@ describe('receive chain under abnormal packets', () => {
       let seq = randomInt(random, 0, 0xffff), ts = randomInt(random, 0, 0xffffffff);
       let nowMs = 1000 * random();
       // Packets in flight: a real network sends one per packetMs and delivers it after a jitter delay.
-      const inFlight: { sequence: number; timestamp: number; arrivalMs: number }[] = [];
+      const inFlight: { sequence: number; timestamp: number; arrivalMs: number; concealment?: boolean }[] = [];
       let nextSendMs = nowMs;
-      const putPacket = (sequence: number, timestamp: number, arrivalMs: number): void => {
+      const putPacket = (sequence: number, timestamp: number, arrivalMs: number, concealment = false): void => {
         const length = random() < 0.95 ? packetSamples : pick(random, [0, 1, packetSamples - 1, packetSamples + 1, packetSamples + 10]);
         const samples = packet.subarray(0, Math.min(length, packet.length));
         fillAbnormal(samples, random() < 0.5 ? 'noise' : pick(random, AUDIO_KINDS), random);
-        const status = chain.put(sequence, timestamp, arrivalMs, samples);
+        const status = concealment ? chain.putDecoderConcealment(sequence, timestamp, samples) : chain.put(sequence, timestamp, arrivalMs, samples);
         expect(PUT_STATUS).toContain(status);
         putStatuses.set(status, (putStatuses.get(status) ?? 0) + 1);
         puts++;
@@ -279,14 +279,16 @@ describe('receive chain under abnormal packets', () => {
           // reordered and sometimes far too late).
           const copies = random() < 0.1 ? 0 : random() < 0.05 ? 2 : 1;
           for (let i = 0; i < copies; i++) inFlight.push({ sequence: seq, timestamp: ts, arrivalMs: nextSendMs + 20 - 40 * Math.log(Math.max(random(), 1e-9)) });
+          // Half the lost ones come back as a decoder's concealment (Opus placeholder), at any time.
+          if (copies === 0 && random() < 0.5) inFlight.push({ sequence: seq, timestamp: ts, arrivalMs: nextSendMs + 200 * random(), concealment: true });
           seq = (seq + 1) & 0xffff;
           ts = (ts + packetSamples) >>> 0;
           nextSendMs += packetMs;
         }
         inFlight.sort((a, b) => a.arrivalMs - b.arrivalMs);
         while (inFlight.length > 0 && inFlight[0].arrivalMs <= nowMs) {
-          const { sequence, timestamp, arrivalMs } = inFlight.shift()!;
-          putPacket(sequence, timestamp, arrivalMs);
+          const { sequence, timestamp, arrivalMs, concealment } = inFlight.shift()!;
+          putPacket(sequence, timestamp, arrivalMs, concealment);
         }
         // Values the JS edge must refuse, and (hostile chains) garbage anywhere in the 16/32-bit ranges.
         const r = random();
@@ -351,7 +353,7 @@ describe('receive chain under abnormal packets', () => {
         fresh.destroy();
         continue;
       }
-            recoveryDb.push(difference);
+      recoveryDb.push(difference);
       expect(Math.abs(difference), `rate ${sampleRate}, ${packetMs} ms packets, ${JSON.stringify(jitterBuffer)}`).toBeLessThan(RECOVERY_TOLERANCE_DB);
       chain.destroy();
       fresh.destroy();

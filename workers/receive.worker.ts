@@ -4,11 +4,14 @@
 // Arrangement (why decode comes first): the Wasm ReceiveChain (src/core/receive/receive-chain.ts)
 // stores *decoded PCM* packets keyed by RTP sequence number and timestamp; its reordering, delay
 // manager, WSOLA time stretching and loss concealment all work on PCM. So each encoded Opus frame
-// is decoded by WebCodecs AudioDecoder (48 kHz, mono) as soon as it arrives, in arrival order, and
-// its PCM is put into the chain with the frame's RTP metadata (sequenceNumber, rtpTimestamp) and
-// its arrival time. A lost frame is simply never put: the chain conceals it when its turn comes.
-// (Decoding out of order after reordering costs Opus a little decoder-state mismatch; Opus's own
-// FEC/PLC is not used.) The chain is pulled every 10 ms of *played* audio: a timer tops up the
+// is decoded by WebCodecs AudioDecoder (48 kHz, mono) as soon as it arrives, in arrival order,
+// through a DecodeSequencer (src/core/receive/decode-sequencer.ts): in front of a frame that follows
+// a single missing one it decodes a 1-byte placeholder, so the decoder runs its own concealment and
+// keeps its state in step (the chain hands over to that concealment: putDecoderConcealment). Each
+// frame's PCM is put into the chain with its RTP metadata (sequenceNumber, rtpTimestamp) and arrival
+// time. A frame lost in a longer gap is never put: the chain conceals it when its turn comes. A
+// reordered frame is decoded when it comes (a little decoder-state mismatch) and played if its time
+// has not passed; Opus's in-band FEC is not used. The chain is pulled every 10 ms of *played* audio: a timer tops up the
 // shared ring (src/core/receive/ring-buffer.ts) to PLAYOUT_QUEUE_MS, so pulls follow the playout
 // worklet's clock; each pull is stamped with the time it is due (heard − PLAYOUT_QUEUE_MS).
 //
@@ -21,6 +24,7 @@
 // or Gilbert–Elliott) and seeded extra delay/jitter, applied to each encoded frame before decoding.
 import { instantiateWasm } from '../src/core/wasm-loader.js';
 import { ReceiveChain, RECEIVE_MAX_PACKET_MS } from '../src/core/receive/receive-chain.js';
+import { DecodeSequencer, type SequencedKind } from '../src/core/receive/decode-sequencer.js';
 import type { ReceiveExports } from '../src/core/receive/receive-exports.js';
 import { seededUniform } from '../src/core/receive/network-trace.js';
 import { FloatRingBuffer } from '../src/core/receive/ring-buffer.js';
@@ -46,7 +50,7 @@ const QUEUE_SAMPLES = (RECEIVE_SAMPLE_RATE_HZ * PLAYOUT_QUEUE_MS) / 1000;
 /** Decoder chunks are stamped 20 ms apart in decode order (only order matters, see onDecoded). */
 const CHUNK_TIMESTAMP_STEP_US = 20_000;
 
-interface PendingDecode { sequence: number; timestamp: number; arrivalMs: number }
+interface PendingDecode { kind: SequencedKind; sequence: number; timestamp: number; arrivalMs: number }
 
 let chain: ReceiveChain | null = null;
 let ring: FloatRingBuffer | null = null;
@@ -60,11 +64,13 @@ let passThrough = false;
 let stopped = false;
 let decodeIndex = 0;
 const pending: PendingDecode[] = [];
+const sequencer = new DecodeSequencer(decode);
 const pcm = new Float32Array(MAX_PACKET_SAMPLES);
 const stats: Omit<ReceiveWorkerStats, 'chain' | 'queuedMs'> = {
   framesIn: 0, framesDroppedByTest: 0, framesDecoded: 0, decodeErrors: 0, unmatchedOutputs: 0,
   pulls: { normal: 0, concealed: 0, merged: 0, accelerated: 0, decelerated: 0, waiting: 0 },
   ringOverflows: 0, framesBeforeStart: 0, emptyFrames: 0, packetMs: 0, lastDecodeError: null, lastSequenceNumber: null, lastRtpTimestamp: null, receiveTimeLagMs: null, framesPassedThrough: 0,
+  sequencer: sequencer.stats,
 };
 
 scope.onmessage = (event) => {
@@ -159,9 +165,16 @@ function receive(frame: EncodedAudioFrame): void {
   }
   // receiveTime is on this worker's performance.now() clock (checked in Chromium 156); fall back to now.
   const arrivedMs = metadata.receiveTime !== undefined && metadata.receiveTime <= now && metadata.receiveTime > now - 1000 ? metadata.receiveTime : now;
-  const entry = { sequence: metadata.sequenceNumber, timestamp: metadata.rtpTimestamp, arrivalMs: arrivedMs + extraDelayMs };
-  if (extraDelayMs > 0) setTimeout(() => decode(frame.data, entry), extraDelayMs);
-  else decode(frame.data, entry);
+  const { sequenceNumber, rtpTimestamp } = metadata;
+  if (extraDelayMs > 0) setTimeout(() => arrive(sequenceNumber, rtpTimestamp, arrivedMs + extraDelayMs, frame.data), extraDelayMs);
+  else arrive(sequenceNumber, rtpTimestamp, arrivedMs, frame.data);
+}
+
+function arrive(sequence: number, timestamp: number, arrivalMs: number, data: ArrayBuffer): void {
+  if (stopped) return;
+  // Chromium's decoder rejects empty payloads (and then closes): such a frame is treated as lost.
+  if (data.byteLength === 0) { stats.emptyFrames++; return; }
+  sequencer.push(sequence, timestamp, arrivalMs, new Uint8Array(data));
 }
 
 function isLostByTest(settings: ReceiveImpairmentSettings): boolean {
@@ -175,12 +188,11 @@ function gaussian(): number {
   return Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-12))) * Math.cos(2 * Math.PI * uniform());
 }
 
-function decode(data: ArrayBuffer, entry: PendingDecode): void {
+/** The sequencer's sink: decodes one frame (or a 1-byte placeholder for a lost one). */
+function decode(kind: SequencedKind, sequence: number, timestamp: number, arrivalMs: number, data: Uint8Array): void {
   if (stopped) return;
-  // Chromium's decoder rejects empty payloads (and then closes): such a frame is treated as lost.
-  if (data.byteLength === 0) { stats.emptyFrames++; return; }
   if (decoder === null || decoder.state === 'closed') decoder = createDecoder();
-  pending.push(entry);
+  pending.push({ kind, sequence, timestamp, arrivalMs });
   try {
     decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: decodeIndex++ * CHUNK_TIMESTAMP_STEP_US, data }));
   } catch (error) {
@@ -202,6 +214,10 @@ function onDecoded(data: AudioData): void {
     const frames = Math.min(data.numberOfFrames, MAX_PACKET_SAMPLES);
     const samples = pcm.subarray(0, frames);
     data.copyTo(samples, { planeIndex: 0, format: 'f32-planar', frameCount: frames });
+    if (entry.kind === 'placeholder') {
+      chain.putDecoderConcealment(entry.sequence, entry.timestamp, samples);
+      return;
+    }
     chain.put(entry.sequence, entry.timestamp, entry.arrivalMs, samples);
     stats.framesDecoded++;
     stats.packetMs = (frames * 1000) / RECEIVE_SAMPLE_RATE_HZ;
@@ -231,6 +247,7 @@ function snapshot(): ReceiveWorkerStats {
   return {
     ...stats,
     pulls: { ...stats.pulls },
+    sequencer: { ...stats.sequencer },
     queuedMs: ring !== null ? (ring.availableRead() * 1000) / RECEIVE_SAMPLE_RATE_HZ : 0,
     chain: chain?.stats() ?? null,
   };
@@ -248,6 +265,7 @@ function stop(): void {
   chain?.destroy();
   chain = null;
   pending.length = 0;
+  sequencer.reset();
   scope.postMessage({ type: 'stats', id: null, stats: final });
   scope.postMessage({ type: 'stopped' });
 }

@@ -49,6 +49,13 @@ const VOICING_HIGH: f32 = 0.4;
 /** The background level rises at most this fast (dB per second) and follows drops at once. */
 const FLOOR_RISE_DB_PER_SECOND: f32 = 6;
 const RANDOM_SEED: u32 = 0x2545f491;
+/**
+ * Share of the decoder's own concealment at the start of a single lost Opus packet (concealToward).
+ * Measured on 48 loss patterns of speech at 24 kb/s (random 5 % / 10 %), join LSD: 0 (our
+ * extrapolation first) 9.90 / 10.25 dB, 0.6 9.75 / 10.13, 1 (the decoder's alone) 9.80 / 10.19;
+ * libopus's PLC alone 9.76 / 10.14. Mixed, the two do better than either one.
+ */
+const HINT_START_WEIGHT: f32 = 0.6;
 
 export class Concealer {
   readonly sampleRate: i32;
@@ -169,6 +176,33 @@ export class Concealer {
     if (!this.concealing) this.startGap();
     this.synthesise(dst, count);
     this.pushHistory(dst, count);
+  }
+
+  /**
+   * Conceals `count` samples of a lost packet for which the codec's decoder made its own concealment
+   * `hint` (Opus decoding a 1-byte placeholder in the lost packet's place: its PLC runs and its state
+   * stays in step, so the packet after the gap decodes continuously from that concealment instead of
+   * from the state before the gap). The output mixes our extrapolation with the decoder's, which
+   * knows the codec's own pitch and gain parameters: from HINT_START_WEIGHT of the decoder's at the
+   * packet start to all of it at the end (a raised cosine over the whole packet; these samples are
+   * `position` to `position + count` of `total`), so the real packet after it follows without a
+   * merge. Only ever given for a single lost packet (see src/core/receive/decode-sequencer.ts).
+   */
+  concealToward(hint: usize, dst: usize, count: i32, position: i32, total: i32): void {
+    if (!this.concealing) this.startGap();
+    this.synthesise(dst, count);
+    const length = <f32>(total > 0 ? total : <i32>1);
+    for (let n = 0; n < count; n++) {
+      const t = (<f32>(position + n) + 0.5) / length;
+      const w = t >= 1 ? <f32>1 : HINT_START_WEIGHT + (1 - HINT_START_WEIGHT) * <f32>(0.5 - 0.5 * Mathf.cos(Mathf.PI * t));
+      const at = <usize>n << 2;
+      store<f32>(dst + at, load<f32>(dst + at) * (1 - w) + load<f32>(hint + at) * w);
+    }
+    this.pushHistory(dst, count);
+    if (position + count >= total) {
+      this.concealing = false;
+      this.gapSamples = 0;
+    }
   }
 
   /** The stand-alone kernel: input → output when `present`, else concealment; returns a CONCEAL_* status. */

@@ -4,7 +4,7 @@
 // output buffer through views of the pointers returned here. No export copies arrays.
 import { ptr, SIMD_BUILD } from '../common';
 import { Concealer } from './concealer';
-import { isValidReceiveRate, MAX_PACKET_MS, PUT_INVALID, PULL_WAITING } from './receive-common';
+import { CONCEAL_SYNTHETIC, isValidReceiveRate, MAX_PACKET_MS, PUT_INVALID, PULL_WAITING } from './receive-common';
 import { ReceiveChain } from './receive-chain';
 
 const chains = new Array<ReceiveChain | null>();
@@ -27,6 +27,11 @@ export function receiveFrameSamples(h: i32): i32 { const c = chain(h); return c 
 export function receivePut(h: i32, sequence: i32, timestamp: u32, arrivalMs: f64, samples: i32): i32 {
   const c = chain(h);
   return c ? c.put(sequence, timestamp, arrivalMs, samples) : PUT_INVALID;
+}
+/** Puts the input buffer as the decoder's concealment of lost packet (sequence, timestamp); a PUT_* status. */
+export function receivePutDecoderConcealment(h: i32, sequence: i32, timestamp: u32, samples: i32): i32 {
+  const c = chain(h);
+  return c ? c.put(sequence, timestamp, 0, samples, true) : PUT_INVALID;
 }
 /** Plays 10 ms into the output buffer; returns a PULL_* status (PULL_WAITING on a bad handle). */
 export function receivePull(h: i32, nowMs: f64): i32 {
@@ -66,6 +71,8 @@ const STAT_LOWEST_SEQUENCE = 17;
 const STAT_HIGHEST_SEQUENCE = 18;
 const STAT_BUFFERED_PACKETS = 19;
 const STAT_RELATIVE_DELAY_MS = 20;
+const STAT_DECODER_CONCEALMENTS_PUT = 21;
+const STAT_DECODER_CONCEALMENTS_PLAYED = 22;
 
 /** One statistic by id (see the STAT_* list); NaN for a bad handle or id. */
 export function receiveStat(h: i32, id: i32): f64 {
@@ -93,6 +100,8 @@ export function receiveStat(h: i32, id: i32): f64 {
     case STAT_HIGHEST_SEQUENCE: return <f64>c.highestSequence;
     case STAT_BUFFERED_PACKETS: return c.packets.size;
     case STAT_RELATIVE_DELAY_MS: return c.delay.lastRelativeDelayMs;
+    case STAT_DECODER_CONCEALMENTS_PUT: return c.decoderConcealmentsPut;
+    case STAT_DECODER_CONCEALMENTS_PLAYED: return c.decoderConcealmentsPlayed;
     default: return NaN;
   }
 }
@@ -114,6 +123,13 @@ export function plcProcess(h: i32, present: bool, count: i32): i32 {
   const c = concealer(h);
   if (!c || count < 1 || count > c.maxBlock) return -1;
   return c.process(present, count);
+}
+/** Conceals `count` samples of a lost block toward the decoder's concealment in the input (samples `position` of `total` of the packet); CONCEAL_SYNTHETIC, −1 on a bad handle/count. */
+export function plcProcessTowardHint(h: i32, count: i32, position: i32, total: i32): i32 {
+  const c = concealer(h);
+  if (!c || count < 1 || count > c.maxBlock || position < 0 || total < count) return -1;
+  c.concealToward(ptr(c.input), ptr(c.output), count, position, total);
+  return CONCEAL_SYNTHETIC;
 }
 export function plcPitchLag(h: i32): i32 { const c = concealer(h); return c ? c.pitchLag : 0; }
 export function plcVoicing(h: i32): f32 { const c = concealer(h); return c ? c.voicing : 0; }

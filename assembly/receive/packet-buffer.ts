@@ -20,6 +20,8 @@ export class PacketBuffer {
   private readonly timestamps: StaticArray<i64>;
   private readonly arrivalsMs: StaticArray<f64>;
   private readonly sizes: StaticArray<i32>;
+  /** True for a decoder's concealment of a lost packet (see ReceiveChain.put), false for real audio. */
+  private readonly concealments: StaticArray<bool>;
   private count: i32 = 0;
   private haveReference: bool = false;
   private lastSequence: i64 = 0;
@@ -38,6 +40,7 @@ export class PacketBuffer {
     this.timestamps = new StaticArray<i64>(capacity);
     this.arrivalsMs = new StaticArray<f64>(capacity);
     this.sizes = new StaticArray<i32>(capacity);
+    this.concealments = new StaticArray<bool>(capacity);
   }
 
   get size(): i32 { return this.count; }
@@ -67,7 +70,7 @@ export class PacketBuffer {
    * Stores the `bytes` in `input` as packet (sequence, timestamp). Returns PUT_OK, PUT_DUPLICATE,
    * PUT_OVERFLOW (stored; the oldest packet was dropped) or PUT_INVALID.
    */
-  put(sequence: i32, timestamp: u32, arrivalMs: f64, bytes: i32): i32 {
+  put(sequence: i32, timestamp: u32, arrivalMs: f64, bytes: i32, concealment: bool = false): i32 {
     if (bytes < 0 || bytes > this.maxPayloadBytes) return PUT_INVALID;
     const seq = this.unwrapSequence(sequence);
     const ts = this.unwrapTimestamp(timestamp);
@@ -75,7 +78,12 @@ export class PacketBuffer {
     this.lastPutTimestamp = ts;
     if (this.haveReference && (ts - this.lastTimestamp > MAX_TIMESTAMP_JUMP || this.lastTimestamp - ts > MAX_TIMESTAMP_JUMP)) return PUT_INVALID;
     for (let i = 0; i < this.capacity; i++) {
-      if (unchecked(this.used[i]) && unchecked(this.sequences[i]) == seq) return PUT_DUPLICATE;
+      if (unchecked(this.used[i]) && unchecked(this.sequences[i]) == seq) {
+        // The real packet replaces a decoder's concealment of it; anything else is a duplicate.
+        if (!unchecked(this.concealments[i]) || concealment) return PUT_DUPLICATE;
+        this.release(i);
+        break;
+      }
     }
     let status = PUT_OK;
     let slot = -1;
@@ -90,6 +98,7 @@ export class PacketBuffer {
     unchecked(this.timestamps[slot] = ts);
     unchecked(this.arrivalsMs[slot] = arrivalMs);
     unchecked(this.sizes[slot] = bytes);
+    unchecked(this.concealments[slot] = concealment);
     memory.copy(ptr(this.payloads) + <usize>slot * <usize>this.maxPayloadBytes, ptr(this.input), <usize>bytes);
     this.count++;
     if (!this.haveReference || seq > this.lastSequence) this.lastSequence = seq;
@@ -121,6 +130,7 @@ export class PacketBuffer {
   sequenceOf(slot: i32): i64 { return unchecked(this.sequences[slot]); }
   arrivalOf(slot: i32): f64 { return unchecked(this.arrivalsMs[slot]); }
   bytesOf(slot: i32): i32 { return unchecked(this.sizes[slot]); }
+  isConcealment(slot: i32): bool { return unchecked(this.concealments[slot]); }
   payloadOf(slot: i32): usize { return ptr(this.payloads) + <usize>slot * <usize>this.maxPayloadBytes; }
 
   /** Frees a slot (after its payload was consumed or discarded). */

@@ -12,7 +12,7 @@ import { DelayManager } from './delay-manager';
 import { PacketBuffer } from './packet-buffer';
 import {
   CONCEAL_MERGED, msToSamples, PULL_ACCELERATED, PULL_CONCEALED, PULL_DECELERATED, PULL_MERGED, PULL_NORMAL, PULL_WAITING,
-  PUT_DUPLICATE, PUT_INVALID, PUT_LATE, PUT_OVERFLOW,
+  PUT_DUPLICATE, PUT_INVALID, PUT_LATE, PUT_OK, PUT_OVERFLOW,
 } from './receive-common';
 import { TimeStretcher } from './time-stretch';
 
@@ -35,12 +35,14 @@ const OFF_TIMELINE_LATE_MS: f64 = 10000;
 const RESYNC_PACKETS: i32 = 3;
 const RESYNC_AGREE_MS: f64 = 200;
 /**
- * A backlog this far beyond the largest delay allowed (pulls stopped for a while, e.g. a throttled
- * tab, while packets kept coming) is skipped: playout jumps to the target delay, the packets it
- * passes are dropped as late (NetEq flushes its buffer likewise); without it a chain that cannot
- * accelerate would stay seconds behind for good.
+ * A backlog this far above the target delay (pulls stopped for a while, e.g. a throttled tab, while
+ * packets kept coming) is skipped: playout jumps to the target delay, the packets it passes are
+ * dropped as late (NetEq flushes its buffer likewise); without it a chain that cannot accelerate
+ * would stay seconds behind for good, and accelerating (at most a pitch period per 10 ms) takes
+ * minutes to remove seconds. Measured from the target, not the largest delay allowed: with
+ * maxDelayMs 5000 the fuzzing left chains 3.8–4.9 s behind a 20–28 ms target after 3 s of clean audio.
  */
-const SKIP_AHEAD_ABOVE_MAX_MS: f64 = 1000;
+const SKIP_AHEAD_ABOVE_TARGET_MS: f64 = 1000;
 
 export class ReceiveChain {
   readonly sampleRate: i32;
@@ -83,6 +85,9 @@ export class ReceiveChain {
   accelerateCount: i32 = 0;
   decelerateCount: i32 = 0;
   mergeCount: i32 = 0;
+  /** Decoder concealments put (see put()) and played. */
+  decoderConcealmentsPut: i32 = 0;
+  decoderConcealmentsPlayed: i32 = 0;
   removedSamples: i64 = 0;
   insertedSamples: i64 = 0;
   addedDelaySumMs: f64 = 0;
@@ -126,6 +131,7 @@ export class ReceiveChain {
     this.packetsReceived = 0; this.packetsPlayed = 0; this.packetsLate = 0; this.packetsPartlyLate = 0;
     this.duplicates = 0; this.overflowDrops = 0; this.invalidPackets = 0; this.concealedSamples = 0;
     this.accelerateCount = 0; this.decelerateCount = 0; this.mergeCount = 0;
+    this.decoderConcealmentsPut = 0; this.decoderConcealmentsPlayed = 0;
     this.removedSamples = 0; this.insertedSamples = 0; this.addedDelaySumMs = 0; this.framesPlayed = 0;
     this.lastDelayMs = 0;
     this.offTimelineRun = 0;
@@ -153,9 +159,16 @@ export class ReceiveChain {
     return <f64>(timestamp - this.originTimestamp) * 1000.0 / <f64>this.sampleRate;
   }
 
-  /** Puts the `samples` samples in the input as packet (sequence, timestamp) arrived at `arrivalMs`. Returns a PUT_* status. */
-  put(sequence: i32, timestamp: u32, arrivalMs: f64, samples: i32): i32 {
+  /**
+   * Puts the `samples` samples in the input as packet (sequence, timestamp) arrived at `arrivalMs`.
+   * Returns a PUT_* status. With `decoderConcealment` the samples are not the packet but the codec
+   * decoder's concealment of it (it was lost): they are played through Concealer.concealToward, do
+   * not count as received or update the delay statistics, and give way to the real packet if it
+   * still comes; refused (PUT_LATE, not counted) before the stream has started or once its time has passed.
+   */
+  put(sequence: i32, timestamp: u32, arrivalMs: f64, samples: i32, decoderConcealment: bool = false): i32 {
     if (samples <= 0 || samples > this.maxPacketSamples || !isFinite(arrivalMs)) { this.invalidPackets++; return PUT_INVALID; }
+    if (decoderConcealment) return this.putDecoderConcealment(sequence, timestamp, samples);
     let seq = this.packets.unwrapSequence(sequence);
     let seenIndex = <i32>(seq & <i64>(SEEN_SEQUENCES - 1));
     if (unchecked(this.seen[seenIndex]) == seq) { this.duplicates++; return PUT_DUPLICATE; }
@@ -192,6 +205,18 @@ export class ReceiveChain {
     return status;
   }
 
+  private putDecoderConcealment(sequence: i32, timestamp: u32, samples: i32): i32 {
+    if (!this.haveOrigin) return PUT_LATE;
+    const seq = this.packets.unwrapSequence(sequence);
+    if (unchecked(this.seen[<i32>(seq & <i64>(SEEN_SEQUENCES - 1))]) == seq) return PUT_DUPLICATE;
+    const ts = this.packets.unwrapTimestamp(timestamp);
+    if (this.started && ts + <i64>samples <= this.streamTimestamp) return PUT_LATE;
+    const status = this.packets.put(sequence, timestamp, 0, samples << 2, true);
+    if (status == PUT_OK || status == PUT_OVERFLOW) this.decoderConcealmentsPut++;
+    if (status == PUT_OVERFLOW) this.overflowDrops++;
+    return status;
+  }
+
   private noteSequence(seq: i64): void {
     if (seq < this.lowestSequence) this.lowestSequence = seq;
     if (seq > this.highestSequence) this.highestSequence = seq;
@@ -213,14 +238,16 @@ export class ReceiveChain {
       const waited = first >= 0
         ? nowMs - (this.delay.baseTransitMs + this.mediaMs(this.packets.timestampOf(first)))
         : 0;
-      if (first < 0 || waited < this.delay.targetDelayMs) {
+      // A full buffer starts at once: waiting longer would only drop its oldest packets for ever
+      // (found by fuzzing: 4 slots of 10 ms packets never reached a 40 ms target).
+      if (first < 0 || (waited < this.delay.targetDelayMs && this.packets.size < this.packets.capacity)) {
         memory.fill(out, 0, <usize>n << 2);
         return PULL_WAITING;
       }
       this.started = true;
       this.streamTimestamp = this.packets.timestampOf(first);
     }
-    if (this.currentDelayMs(nowMs) > this.delay.maxDelayMs + SKIP_AHEAD_ABOVE_MAX_MS) {
+    if (this.currentDelayMs(nowMs) > this.delay.targetDelayMs + SKIP_AHEAD_ABOVE_TARGET_MS) {
       const next = this.originTimestamp + <i64>((nowMs - this.delay.baseTransitMs - this.delay.targetDelayMs) * <f64>this.sampleRate / 1000.0);
       const stream = next + <i64>this.syncLength;
       if (stream > this.streamTimestamp) { this.streamTimestamp = stream; this.unpaidSamples = 0; this.skipsAhead++; }
@@ -235,8 +262,8 @@ export class ReceiveChain {
     while (this.syncLength < need) {
       let slot = this.packets.oldestSlot();
       while (slot >= 0 && this.packets.timestampOf(slot) + <i64>(this.packets.bytesOf(slot) >> 2) <= this.streamTimestamp) {
-        this.packets.release(slot);  // its time passed while it waited behind a gap: late
-        this.packetsLate++;
+        if (!this.packets.isConcealment(slot)) this.packetsLate++;  // its time passed while it waited behind a gap: late
+        this.packets.release(slot);
         slot = this.packets.oldestSlot();
       }
       if (slot >= 0) {
@@ -252,6 +279,17 @@ export class ReceiveChain {
           const skip = <i32>(this.streamTimestamp - ts);
           const length = samples - skip;
           if (this.syncLength + length > this.syncCapacity) break;
+          if (this.packets.isConcealment(slot)) {
+            this.concealer.concealToward(this.packets.payloadOf(slot) + (<usize>skip << 2), sync + (<usize>this.syncLength << 2), length, skip, samples);
+            this.decoderConcealmentsPlayed++;
+            this.concealedSamples += <i64>length;
+            concealed = true;
+            this.syncLength += length;
+            this.streamTimestamp = ts + <i64>samples;
+            this.unpaidSamples = 0;
+            this.packets.release(slot);
+            continue;
+          }
           const playoutMs = nowMs + <f64>this.syncLength * 1000.0 / <f64>this.sampleRate;
           this.addedDelaySumMs += playoutMs - this.packets.arrivalOf(slot);
           const merged = this.concealer.real(this.packets.payloadOf(slot) + (<usize>skip << 2), sync + (<usize>this.syncLength << 2), length);

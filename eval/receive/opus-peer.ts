@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { DecodeSequencer } from '../../src/core/receive/decode-sequencer.js';
 
 interface OpusWasm {
   memory: WebAssembly.Memory;
@@ -32,6 +33,12 @@ export interface OpusPeer {
   encode(signal: Float32Array, bitrate: number): Uint8Array[];
   /** Decodes packets; `lost[i]` → the packet is not given to the decoder (PLC or the caller's choice). */
   decode(packets: readonly Uint8Array[], lost: ArrayLike<boolean>, plc: boolean): { pcm: Float32Array; frames: (Float32Array | null)[] };
+  /**
+   * Decodes `packets` in the given order with one decoder, as a receiver's decoder sees them (a
+   * 1-byte placeholder runs libopus's PLC); each output goes to 20 ms slot `index` of a signal of
+   * `count` packets, slots never decoded stay zero.
+   */
+  decodeInOrder(packets: readonly { index: number; data: Uint8Array }[], count: number): Float32Array;
 }
 
 export function loadOpusPeer(): OpusPeer {
@@ -97,5 +104,30 @@ export function loadOpusPeer(): OpusPeer {
       wasm.free(decoder);
       return { pcm, frames };
     },
+    decodeInOrder(packets, count) {
+      const decoder = wasm.malloc(wasm.opus_decoder_get_size(1));
+      check(wasm.opus_decoder_init(decoder, OPUS_RATE_HZ, 1), 'decoder init');
+      const pcm = new Float32Array(count * OPUS_FRAME_SAMPLES);
+      for (const { index, data } of packets) {
+        new Uint8Array(wasm.memory.buffer, dataPointer, data.length).set(data);
+        const samples = check(wasm.opus_decode(decoder, dataPointer, data.length, pcmPointer, OPUS_FRAME_SAMPLES, 0), 'decode');
+        const out = new Int16Array(wasm.memory.buffer, pcmPointer, samples);
+        if (index >= 0 && index < count) for (let k = 0; k < Math.min(samples, OPUS_FRAME_SAMPLES); k++) pcm[index * OPUS_FRAME_SAMPLES + k] = out[k] / 32768;
+      }
+      wasm.free(decoder);
+      return pcm;
+    },
   };
+}
+
+/** Decodes as the receive worker does; returns the signal and which lost packets the decoder concealed. */
+export function decodeAsReceiver(opus: OpusPeer, packets: readonly Uint8Array[], lost: readonly boolean[]): { pcm: Float32Array; decoderConcealed: boolean[] } {
+  const order: { index: number; data: Uint8Array }[] = [];
+  const decoderConcealed = new Array<boolean>(packets.length).fill(false);
+  const sequencer = new DecodeSequencer((kind, sequence, _timestamp, _arrival, data) => {
+    order.push({ index: sequence, data: data.slice() });
+    if (kind === 'placeholder') decoderConcealed[sequence] = true;
+  });
+  for (let k = 0; k < packets.length; k++) if (!lost[k]) sequencer.push(k, k * OPUS_FRAME_SAMPLES, k * 20, packets[k]);
+  return { pcm: opus.decodeInOrder(order, packets.length), decoderConcealed };
 }

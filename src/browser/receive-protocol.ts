@@ -5,6 +5,7 @@ import { describeValue } from '../core/describe-value.js';
 import type { GilbertElliott } from '../core/receive/network-trace.js';
 import { type JitterBufferSettings, type JitterBufferOptions, validateJitterBufferOptions } from '../core/receive/receive-options.js';
 import type { ReceiveStats } from '../core/receive/receive-chain.js';
+import type { DecodeSequencerStats } from '../core/receive/decode-sequencer.js';
 
 export const PLAYOUT_PROCESSOR_NAME = 'sazanami-playout';
 /** The receive path runs at Opus's decoding rate end to end (the playout AudioContext too). */
@@ -127,6 +128,11 @@ export interface ReceiveWorkerStats {
   receiveTimeLagMs: number | null;
   /** Frames passed to the browser's own playout after stop (pass-through). */
   framesPassedThrough: number;
+  /**
+   * Decode order (src/core/receive/decode-sequencer.ts): placeholders the decoder concealed itself
+   * (single lost packets), gaps given up, packets that came after their place was given up.
+   */
+  sequencer: DecodeSequencerStats;
   chain: ReceiveStats | null;
 }
 

@@ -9,6 +9,8 @@ interface Activity { frames: number; activeFraction: number; p90Db: number }
 interface WorkerStats {
   framesIn: number; framesDroppedByTest: number; framesDecoded: number; emptyFrames: number; decodeErrors: number;
   unmatchedOutputs: number; ringOverflows: number; pulls: Record<string, number>;
+  sequencer: { packetsIn: number; placeholders: number; outOfOrder: number; duplicates: number; restarts: number };
+  chain: { decoderConcealmentsPut: number; decoderConcealmentsPlayed: number } | null;
 }
 interface Stats {
   currentDelayMs: number; targetDelayMs: number; lateLossRate: number; concealedMs: number; accelerateCount: number;
@@ -52,7 +54,8 @@ describe('receive path in a loopback call (engine.processReceiver)', () => {
     const underrunsAfterWarmup = end.underruns - r.atWarmup.underruns;
     console.log(`receive: ${worker.framesIn} frames in, ${worker.framesDroppedByTest} dropped by the test hook `
       + `(${((100 * worker.framesDroppedByTest) / worker.framesIn).toFixed(1)} %), ${worker.emptyFrames} empty, ${worker.framesDecoded} decoded, `
-      + `${worker.decodeErrors} decode errors; pulls ${JSON.stringify(worker.pulls)}`);
+      + `${worker.decodeErrors} decode errors; pulls ${JSON.stringify(worker.pulls)}; decode order ${JSON.stringify(worker.sequencer)}, `
+      + `decoder concealments put/played ${worker.chain?.decoderConcealmentsPut}/${worker.chain?.decoderConcealmentsPlayed}`);
     console.log(`receive: concealed ${end.concealedMs.toFixed(0)} ms vs ${expectedConcealedMs} ms expected (${notPut} × ${PACKET_MS} ms); `
       + `delay ${end.currentDelayMs.toFixed(1)} ms (target ${end.targetDelayMs.toFixed(1)} ms) + ${end.queuedMs.toFixed(1)} ms queued; `
       + `late loss ${(100 * end.lateLossRate).toFixed(2)} %; accelerate ${end.accelerateCount}, decelerate ${end.decelerateCount}; `
@@ -71,6 +74,11 @@ describe('receive path in a loopback call (engine.processReceiver)', () => {
     expect(end.concealedMs).toBeGreaterThanOrEqual(CONCEALED_LOW * expectedConcealedMs);
     expect(end.concealedMs).toBeLessThanOrEqual(CONCEALED_HIGH * expectedConcealedMs + CONCEALED_SLACK_MS);
     expect(worker.unmatchedOutputs).toBe(0);
+    // Single lost frames reach the decoder as 1-byte placeholders (its own concealment, state kept in
+    // step) and the chain plays them as concealment.
+    expect(worker.sequencer.placeholders).toBeGreaterThan(0);
+    expect(worker.sequencer.placeholders).toBeLessThanOrEqual(notPut);
+    expect(worker.chain?.decoderConcealmentsPlayed).toBeGreaterThan(0);
     expect(worker.ringOverflows).toBe(0);
     expect(underrunsAfterWarmup).toBeLessThanOrEqual(MAX_UNDERRUNS_AFTER_WARMUP);
     // After stop() the frames go back to the browser, whose playout is audible again.

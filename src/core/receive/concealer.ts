@@ -48,6 +48,21 @@ export class Concealer {
     return { status: CONCEAL_STATUS[code] ?? 'real', output: this.outputView.head(count) };
   }
 
+  /**
+   * Conceals one lost block toward `hint`, the codec decoder's own concealment of it (samples
+   * `position` to `position + hint.length` of a lost packet of `total`): see ReceiveChain's
+   * putDecoderConcealment. A hint with NaN/Inf samples is ignored (plain concealment).
+   */
+  processTowardHint(hint: Float32Array, position: number, total: number): { status: ConcealStatus; output: Float32Array } {
+    const count = Math.min(Math.max(1, hint.length), this.maxBlock);
+    if (!allFinite(hint, count) || !Number.isInteger(position) || !Number.isInteger(total) || position < 0 || total < count) return this.process(null, count);
+    const input = this.inputView.head(count);
+    input.set(hint.subarray(0, count));
+    clampSamples(input);
+    const code = this.handle >= 0 ? this.exports.plcProcessTowardHint(this.handle, count, position, total) : -1;
+    return { status: CONCEAL_STATUS[code] ?? 'synthetic', output: this.outputView.head(count) };
+  }
+
   get pitchLag(): number { return this.handle >= 0 ? this.exports.plcPitchLag(this.handle) : 0; }
   get voicing(): number { return this.handle >= 0 ? this.exports.plcVoicing(this.handle) : 0; }
   setSimd(on: boolean): void { if (this.handle >= 0) this.exports.plcSetSimd(this.handle, on ? 1 : 0); }
@@ -61,15 +76,21 @@ export class Concealer {
   }
 }
 
-/** Conceals a whole signal offline: `lost[i]` says whether block i (of `blockSamples`) was lost. */
-export function concealSignal(concealer: Concealer, signal: Float32Array, blockSamples: number, lost: ArrayLike<boolean>): Float32Array {
+/**
+ * Conceals a whole signal offline: `lost[i]` says whether block i (of `blockSamples`) was lost.
+ * `decoderConcealed[i]` (optional) says that the signal holds the codec decoder's concealment of lost
+ * block i, to be handed over to (Concealer.processTowardHint).
+ */
+export function concealSignal(concealer: Concealer, signal: Float32Array, blockSamples: number, lost: ArrayLike<boolean>, decoderConcealed?: ArrayLike<boolean>): Float32Array {
   const out = new Float32Array(signal.length);
   for (let start = 0, i = 0; start < signal.length; start += blockSamples, i++) {
     const end = Math.min(signal.length, start + blockSamples);
     // Concealment runs in 10 ms steps at most so a long block fades the same way as in the chain.
     for (let s = start; s < end; s += concealer.maxBlock) {
       const e = Math.min(end, s + concealer.maxBlock);
-      const { output } = concealer.process(lost[i] ? null : signal.subarray(s, e), e - s);
+      const { output } = lost[i] && decoderConcealed?.[i] === true
+        ? concealer.processTowardHint(signal.subarray(s, e), s - start, end - start)
+        : concealer.process(lost[i] ? null : signal.subarray(s, e), e - s);
       out.set(output, s);
     }
   }

@@ -43,6 +43,9 @@ export interface ReceiveStats {
   accelerateCount: number;
   decelerateCount: number;
   mergeCount: number;
+  /** Lost packets played from the codec decoder's own concealment (putDecoderConcealment), put and played. */
+  decoderConcealmentsPut: number;
+  decoderConcealmentsPlayed: number;
   /** Audio removed by accelerate / inserted by decelerate, ms. */
   acceleratedMs: number;
   deceleratedMs: number;
@@ -100,9 +103,25 @@ export class ReceiveChain {
    * `arrivalMs` on the receiver's clock, and its decoded samples. Never throws.
    */
   put(sequence: number, timestamp: number, arrivalMs: number, samples: Float32Array): PutStatus {
+    if (!Number.isFinite(arrivalMs)) return 'invalid';
+    return this.putSamples(sequence, timestamp, arrivalMs, samples, false);
+  }
+
+  /**
+   * Puts the codec decoder's concealment of lost packet (sequence, timestamp) — e.g. Opus decoding a
+   * 1-byte placeholder, which keeps its state in step with the stream. The chain still conceals the
+   * packet itself and hands over to these samples across it, so the next real packet joins without
+   * a merge; the real packet replaces it if it still comes. Never throws.
+   */
+  putDecoderConcealment(sequence: number, timestamp: number, samples: Float32Array): PutStatus {
+    return this.putSamples(sequence, timestamp, 0, samples, true);
+  }
+
+  /** Validates and copies `samples` into the kernel's input, then puts them as a packet or a decoder's concealment. */
+  private putSamples(sequence: number, timestamp: number, arrivalMs: number, samples: Float32Array, concealment: boolean): PutStatus {
     if (this.handle < 0 || this.error !== null) return 'invalid';
     if (!(samples instanceof Float32Array) || samples.length < 1 || samples.length > this.maxPacketSamples
-      || !Number.isFinite(arrivalMs) || !Number.isInteger(sequence) || !Number.isInteger(timestamp)) return 'invalid';
+      || !Number.isInteger(sequence) || !Number.isInteger(timestamp)) return 'invalid';
     // NaN/Inf samples would pass the jitter buffer into the output and the concealer's history: such a
     // packet is refused (and concealed like a lost one). Finite samples are clamped to ±16.
     if (!allFinite(samples)) {
@@ -113,7 +132,10 @@ export class ReceiveChain {
       const input = this.inputView.head(samples.length);
       input.set(samples);
       clampSamples(input);
-      return PUT_STATUS[this.exports.receivePut(this.handle, sequence & 0xffff, timestamp >>> 0, arrivalMs, samples.length)] ?? 'invalid';
+      const code = concealment
+        ? this.exports.receivePutDecoderConcealment(this.handle, sequence & 0xffff, timestamp >>> 0, samples.length)
+        : this.exports.receivePut(this.handle, sequence & 0xffff, timestamp >>> 0, arrivalMs, samples.length);
+      return PUT_STATUS[code] ?? 'invalid';
     } catch (error) {
       this.fail(error);
       return 'invalid';
@@ -172,6 +194,8 @@ export class ReceiveChain {
       accelerateCount: stat(s.accelerateCount),
       decelerateCount: stat(s.decelerateCount),
       mergeCount: stat(s.mergeCount),
+      decoderConcealmentsPut: stat(s.decoderConcealmentsPut),
+      decoderConcealmentsPlayed: stat(s.decoderConcealmentsPlayed),
       acceleratedMs: stat(s.removedSamples) * msPerSample,
       deceleratedMs: stat(s.insertedSamples) * msPerSample,
       meanAddedDelayMs: played > 0 ? stat(s.addedDelaySumMs) / played : 0,

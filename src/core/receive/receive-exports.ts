@@ -13,6 +13,7 @@ export interface ReceiveExports {
   receiveFrameSamples(handle: number): number;
   receivePut(handle: number, sequence: number, timestamp: number, arrivalMs: number, samples: number): number;
   receivePull(handle: number, nowMs: number): number;
+  receivePutDecoderConcealment(handle: number, sequence: number, timestamp: number, samples: number): number;
   receiveConfigure(handle: number, minDelayMs: number, maxDelayMs: number, quantile: number, forgetFactor: number, peakDecayMsPerSecond: number): number;
   receiveStat(handle: number, id: number): number;
   plcCreate(sampleRate: number, maxBlock: number): number;
@@ -22,6 +23,7 @@ export interface ReceiveExports {
   plcInputPtr(handle: number): number;
   plcOutputPtr(handle: number): number;
   plcProcess(handle: number, present: number, count: number): number;
+  plcProcessTowardHint(handle: number, count: number, position: number, total: number): number;
   plcPitchLag(handle: number): number;
   plcVoicing(handle: number): number;
   collectGarbage(): void;
@@ -43,6 +45,7 @@ export const RECEIVE_STAT = {
   invalidPackets: 6, concealedSamples: 7, accelerateCount: 8, decelerateCount: 9, mergeCount: 10, removedSamples: 11,
   insertedSamples: 12, addedDelaySumMs: 13, framesPlayed: 14, currentDelayMs: 15, targetDelayMs: 16,
   lowestSequence: 17, highestSequence: 18, bufferedPackets: 19, relativeDelayMs: 20,
+  decoderConcealmentsPut: 21, decoderConcealmentsPlayed: 22,
 } as const;
 
 /** True when a loaded module has the receive exports (a build from before the receive kernels has not). */
