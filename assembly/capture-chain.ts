@@ -253,7 +253,7 @@ export class CaptureChain {
     this.cleanSamples += count;
     if (this.cleanSamples < this.deviceRate * CLEAN_AGAIN_MS / 1000) return;
     const aec = this.canceller, res = this.residualEcho;
-    if (aec) aec.reset();
+    if (aec) aec.restart();
     if (res) res.reset();
     this.echoRestarts++;
     this.abnormalSamples = 0;

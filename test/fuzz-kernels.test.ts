@@ -174,23 +174,17 @@ describe('capture chain (CaptureProcessor) under abnormal input', () => {
     fresh.destroy();
   });
 
-  // KNOWN BUG (partly fixed), found by the fuzzing above: after 3 s of abnormal input on both the
-  // microphone and the far end, the echo canceller did not re-converge (ERLE ~1 dB after 20 s of a
-  // clean echo, a fresh one ~26 dB; the delay estimate lost or wrong, e.g. 209 ms for a 50 ms path).
-  // The capture chain now restarts the canceller once the input is clean again after ≥ 50 ms of
-  // NaN/Inf/beyond-full-scale samples (assembly/capture-chain.ts), which brings it to ~18 dB removed
-  // (fresh ~30 dB) — still short of a fresh instance, and DC, clipping or loud noise alone (no
-  // invalid samples) still leave it slow (2–7 dB after 40 s). When fixed this passes: change it.fails to it.
-  it.fails('KNOWN BUG: the echo canceller re-converges within 20 s of a clean echo after 3 s of abnormal input', () => {
+  /** 3 s of abnormal audio of `kinds` on the microphone and the far end, then 20 s of a clean echo: dB of echo removed in the last 5 s and ERLE, vs a fresh chain. */
+  function echoRecoveryAfter(kinds: readonly AudioKind[], seed: number): { erle: number; freshErle: number; removedDb: number; freshRemovedDb: number } {
     const rate = 48000, block = 480;
-    const random = seededRandom(1004);
+    const random = seededRandom(seed);
     const config = { sampleRate: rate, maxBlockSize: block, noiseSuppression: 'off' as const, echoCancellation: 'balanced' as const };
     const processor = new CaptureProcessor(wasm.exports, config);
     const fresh = new CaptureProcessor(wasm.exports, config);
     const mic = new Float32Array(block), far = new Float32Array(block), out = new Float32Array(block);
     for (let b = 0; b < 300; b++) {
-      fillAbnormal(mic, pick(random, AUDIO_KINDS), random);
-      fillAbnormal(far, pick(random, AUDIO_KINDS), random);
+      fillAbnormal(mic, pick(random, kinds), random);
+      fillAbnormal(far, pick(random, kinds), random);
       processor.process(mic, out, far);
     }
     // A clean echo: the far end (speech-like) through a 50 ms, −10 dB path, no near-end talker.
@@ -204,14 +198,40 @@ describe('capture chain (CaptureProcessor) under abnormal input', () => {
       fresh.process(echo.subarray(at, at + block), reference.subarray(at, at + block), farEnd.subarray(at, at + block));
     }
     const from = echo.length - 5 * rate;
-    const removedDb = levelDb(echo, from) - levelDb(recovered, from), freshRemovedDb = levelDb(echo, from) - levelDb(reference, from);
-    console.log(`fuzz echo canceller recovery: removes ${removedDb.toFixed(1)} dB of echo in the last 5 s after the bad stretch, `
-      + `a fresh one ${freshRemovedDb.toFixed(1)} dB; ERLE ${processor.stats().echoReturnLossEnhancementDb?.toFixed(1)} vs ${fresh.stats().echoReturnLossEnhancementDb?.toFixed(1)} dB`);
-    const erle = processor.stats().echoReturnLossEnhancementDb!, freshErle = fresh.stats().echoReturnLossEnhancementDb!;
+    const result = {
+      removedDb: levelDb(echo, from) - levelDb(recovered, from), freshRemovedDb: levelDb(echo, from) - levelDb(reference, from),
+      erle: processor.stats().echoReturnLossEnhancementDb!, freshErle: fresh.stats().echoReturnLossEnhancementDb!,
+    };
     processor.destroy();
     fresh.destroy();
-    expect(erle).toBeGreaterThan(freshErle - RECOVERY_TOLERANCE_DB);
-    expect(removedDb).toBeGreaterThan(freshRemovedDb - RECOVERY_TOLERANCE_DB);
+    console.log(`fuzz echo canceller recovery (${kinds.length === AUDIO_KINDS.length ? 'all kinds' : kinds.join('/')}, seed ${seed}): removes ${result.removedDb.toFixed(1)} dB of echo `
+      + `in the last 5 s after the bad stretch, a fresh one ${result.freshRemovedDb.toFixed(1)} dB; ERLE ${result.erle.toFixed(1)} vs ${result.freshErle.toFixed(1)} dB`);
+    return result;
+  }
+
+  // Found by the fuzzing above: after 3 s of abnormal input on both the microphone and the far end
+  // the echo canceller did not re-converge (ERLE ~1 dB after 20 s of a clean echo, a fresh one ~26
+  // dB). The capture chain restarts the canceller once the input is clean again after ≥ 50 ms of
+  // NaN/Inf/beyond-full-scale samples (assembly/capture-chain.ts), keeping its far-end history
+  // (restarting with it zeroed in the middle of an echo left it at ~18 dB removed vs ~30 dB).
+  it('the echo canceller re-converges within 20 s of a clean echo after 3 s of abnormal input (any kind)', () => {
+    for (const seed of [1004, 1005, 1006]) {
+      const r = echoRecoveryAfter(AUDIO_KINDS, seed);
+      expect(r.erle).toBeGreaterThan(r.freshErle - RECOVERY_TOLERANCE_DB);
+      expect(r.removedDb).toBeGreaterThan(r.freshRemovedDb - RECOVERY_TOLERANCE_DB);
+    }
+  });
+
+  // KNOWN BUG: abnormal input made only of samples a device can produce (DC, clipping, impulses,
+  // full-scale noise: nothing invalid, so no restart) can leave the delay estimator on a wrong delay
+  // for 10 s and more (its correlation sums raw products, and the loud junk outweighs speech): with
+  // this seed the linear ERLE is ~9 dB after 20 s (fresh ~26). Normalising each frame's contribution
+  // found the delay in 6 s but the filter still did not converge for 6 s more, and cost 3 dB ERLE on a
+  // sparse path in eval:aec, so it was not kept. When fixed this passes: change it.fails to it.
+  it.fails('KNOWN BUG: the echo canceller re-converges within 20 s after 3 s of DC/clipping/impulses/noise only', () => {
+    const r = echoRecoveryAfter(['dc', 'clipping', 'silence', 'impulse', 'noise', 'mixture', 'denormal'], 1004);
+    expect(r.erle).toBeGreaterThan(r.freshErle - RECOVERY_TOLERANCE_DB);
+    expect(r.removedDb).toBeGreaterThan(r.freshRemovedDb - RECOVERY_TOLERANCE_DB);
   });
 
   it('rejects 500 invalid configurations with a clean TypeError/RangeError', () => {
