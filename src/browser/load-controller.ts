@@ -15,11 +15,15 @@ export type LoadLevel = (typeof LOAD_LEVELS)[number];
 export interface LoadControlOptions {
   /** Measure and react. Default true. */
   enabled?: boolean;
-  /** How often the render ratio is sampled, ms. Default 1000. */
+  /** How often the render ratio is sampled, ms. Default 250. */
   intervalMs?: number;
   /** Rendered/wall time below this is an overloaded interval. Default 0.97 (30 ms lost per second). */
   overloadRatio?: number;
-  /** Overloaded intervals in a row before stepping down. Default 2. */
+  /**
+   * Intervals whose summed render ratio decides a mild overload (and health). Default 4 (1 s): one
+   * short interval is too noisy (the context's clock moves in steps). A severe overload does not wait:
+   * an interval below 0.75 steps down at once, below 0.5 goes straight to all-bypassed.
+   */
   overloadedIntervals?: number;
   /** Healthy time before trying one level up, ms; doubles each time a step up had to be undone. Default 10 000. */
   recoverAfterMs?: number;
@@ -27,9 +31,9 @@ export interface LoadControlOptions {
 
 export const LOAD_CONTROL_DEFAULTS: Readonly<Required<LoadControlOptions>> = Object.freeze({
   enabled: true,
-  intervalMs: 1000,
+  intervalMs: 250,
   overloadRatio: 0.97,
-  overloadedIntervals: 2,
+  overloadedIntervals: 4,
   recoverAfterMs: 10_000,
 });
 
@@ -37,6 +41,13 @@ export const LOAD_CONTROL_DEFAULTS: Readonly<Required<LoadControlOptions>> = Obj
 const MAX_RECOVER_AFTER_MS = 300_000;
 /** A ratio at or above this counts as healthy (slack for timer jitter between the two clocks). */
 const HEALTHY_RATIO = 0.99;
+/**
+ * Below this the listener hears gaps in every interval (a quarter of the audio or more is missing):
+ * step down at once instead of waiting for a run. Below SEVERE_ALL_RATIO, half is missing: bypass
+ * everything at once. (Stepping one level per second, the overload test heard ~2 s of gaps.)
+ */
+const SEVERE_RATIO = 0.75;
+const SEVERE_ALL_RATIO = 0.5;
 
 export function validateLoadControlOptions(options: boolean | LoadControlOptions | undefined): Required<LoadControlOptions> {
   if (options === undefined || options === true) return { ...LOAD_CONTROL_DEFAULTS };
@@ -88,7 +99,11 @@ export function bypassedAt(level: LoadLevel): string[] {
 
 export class LoadController {
   private levelIndex = 0;
-  private overloadedRun = 0;
+  /** The last intervals (wall and rendered ms), a ring of `overloadedIntervals`, for the windowed ratio. */
+  private readonly windowWall: Float64Array;
+  private readonly windowRendered: Float64Array;
+  private windowCount = 0;
+  private windowNext = 0;
   private healthySinceMs: number | null = null;
   private recoverAfterMs: number;
   /** Set when a step up happened; an overload soon after means that step was too much. */
@@ -106,6 +121,8 @@ export class LoadController {
   constructor(private readonly settings: Required<LoadControlOptions> = LOAD_CONTROL_DEFAULTS,
     private readonly changesNothing: (level: LoadLevel) => boolean = () => false) {
     this.recoverAfterMs = settings.recoverAfterMs;
+    this.windowWall = new Float64Array(settings.overloadedIntervals);
+    this.windowRendered = new Float64Array(settings.overloadedIntervals);
   }
 
   private step(direction: 1 | -1): void {
@@ -129,29 +146,41 @@ export class LoadController {
     this.ratio = ratio;
     this.minRatio = this.minRatio === null ? ratio : Math.min(this.minRatio, ratio);
     this.deficitMs += Math.max(0, wallMs - renderedMs);
-    if (ratio < this.settings.overloadRatio) {
+    // The window: the last `overloadedIntervals` intervals summed (full once that many were seen).
+    const size = this.windowWall.length;
+    this.windowWall[this.windowNext] = wallMs;
+    this.windowRendered[this.windowNext] = renderedMs;
+    this.windowNext = (this.windowNext + 1) % size;
+    this.windowCount = Math.min(size, this.windowCount + 1);
+    let wallSum = 0, renderedSum = 0;
+    for (let i = 0; i < this.windowCount; i++) { wallSum += this.windowWall[i]; renderedSum += this.windowRendered[i]; }
+    const windowRatio = renderedSum / wallSum;
+    const full = this.windowCount === size;
+    const severe = ratio < SEVERE_RATIO;
+    if (severe || (full && windowRatio < this.settings.overloadRatio)) {
       this.healthySinceMs = null;
-      this.overloadedRun++;
-      if (this.overloadedRun >= this.settings.overloadedIntervals && this.levelIndex < LOAD_LEVELS.length - 1) {
+      if (this.levelIndex < LOAD_LEVELS.length - 1) {
         // Undoing a recent step up: wait longer before the next try.
         if (this.lastStepUpMs !== null && nowMs - this.lastStepUpMs < 2 * this.recoverAfterMs) {
           this.recoverAfterMs = Math.min(MAX_RECOVER_AFTER_MS, 2 * this.recoverAfterMs);
         }
-        this.step(1);
+        if (ratio < SEVERE_ALL_RATIO) this.levelIndex = LOAD_LEVELS.length - 1;
+        else this.step(1);
         this.down++;
-        this.overloadedRun = 0;
         this.lastStepUpMs = null;
+        // The next decision needs a window measured at the new level.
+        this.windowCount = 0;
       }
       return this.level;
     }
-    this.overloadedRun = 0;
-    if (ratio < HEALTHY_RATIO) return this.level;
-    if (this.healthySinceMs === null) this.healthySinceMs = nowMs - wallMs;
+    if (!full || windowRatio < HEALTHY_RATIO) return this.level;
+    if (this.healthySinceMs === null) this.healthySinceMs = nowMs - wallSum;
     if (this.levelIndex > 0 && nowMs - this.healthySinceMs >= this.recoverAfterMs) {
       this.step(-1);
       this.up++;
       this.healthySinceMs = nowMs;
       this.lastStepUpMs = nowMs;
+      this.windowCount = 0;
     }
     return this.level;
   }

@@ -203,7 +203,7 @@ export async function overloadScenario({ loadedSeconds, recoverySeconds, sampleM
   };
   app.addTrack(local.getAudioTracks()[0], local);
   await negotiate(app, peer);
-  const call = await engine.attachCall(app, { video: false, testHooks: true, loadControl: { intervalMs: 500, recoverAfterMs: 3000 } });
+  const call = await engine.attachCall(app, { video: false, testHooks: true, loadControl: { recoverAfterMs: 3000 } });
   await sleep(2000);
   const iterationsPerStage = iterationsFor(msPerStage);
   const samples = [];
@@ -214,7 +214,7 @@ export async function overloadScenario({ loadedSeconds, recoverySeconds, sampleM
     const s = call.stats();
     const sender = s.senders.find((x) => x.kind === 'audio');
     samples.push({
-      phase, level: s.load.level, renderRatio: s.load.renderRatio, bypassed: s.load.bypassed,
+      phase, level: s.load.level, renderRatio: s.load.renderRatio, bypassed: s.load.bypassed, stepsUp: s.load.stepsUp, stepsDown: s.load.stepsDown,
       senderBypassed: sender?.stats?.bypassed ?? null, noiseSuppression: sender?.stats?.options?.noiseSuppression ?? null,
       echoCancellation: sender?.stats?.options?.echoCancellation ?? null,
       peerConcealedFraction: now.samples > last.samples ? (now.concealed - last.concealed) / (now.samples - last.samples) : null,
