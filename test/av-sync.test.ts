@@ -90,6 +90,14 @@ describe('planReceiverSync', () => {
     expect(plan).toEqual({ videoTargetMs: 138, audioMinimumMs: 150 - RECEIVER_SYNC_DEFAULTS.audioLeadMs - 90, avOffsetMs: 3 });
   });
 
+  it('leaves a target within half the tolerance of the wanted one alone even when the estimate stays outside the tolerance', () => {
+    // Wanted: 150 − 12 = 138; the video reads 17 ms short of its target (as Chromium's does).
+    const kept = planReceiverSync({ ...base, ...audio(60), videoJitterBufferMs: 124, currentTargetMs: 141 });
+    expect(kept.avOffsetMs).toBeGreaterThan(RECEIVER_SYNC_DEFAULTS.toleranceMs);
+    expect(kept.videoTargetMs).toBe(141);
+    expect(planReceiverSync({ ...base, ...audio(60), videoJitterBufferMs: 124, currentTargetMs: 130 }).videoTargetMs).toBe(138);
+  });
+
   it('makes the audio wait when the video cannot be as fast, and releases it when the video gets faster', () => {
     const raised = planReceiverSync({ ...base, videoMinimumMs: 120, ...audio(10), videoJitterBufferMs: 120 });
     expect(raised.audioMinimumMs).toBe(132 - RECEIVER_SYNC_DEFAULTS.audioLeadMs - 90);
@@ -147,7 +155,7 @@ describe('SenderSync', () => {
   afterEach(() => { vi.useRealTimers(); });
 
   function fakes(audioMs: number, videoMs: number) {
-    const audio: Mutable<SyncableAudioSender> = { latencyMs: audioMs, syncDelayMs: 0, stopped: false, setSyncDelayMs(ms: number) { this.syncDelayMs = ms; } };
+    const audio: Mutable<SyncableAudioSender> = { processingLatencyMs: audioMs, syncDelayMs: 0, stopped: false, setSyncDelayMs(ms: number) { this.syncDelayMs = ms; } };
     const video: Mutable<SyncableVideoSender> = { processingLatencyMs: videoMs, syncDelayMs: 0, stopped: false, setSyncDelayMs(ms: number) { this.syncDelayMs = ms; } };
     return { audio, video };
   }
@@ -167,6 +175,20 @@ describe('SenderSync', () => {
     sync.stop();
     expect(audio.syncDelayMs).toBe(0);
     expect(sync.stats().adjustments).toBe(2);
+  });
+
+  it('holds a delay on the audio steady: the audio sync delay is not counted into its latency twice', () => {
+    const { video } = fakes(0, 40);
+    // Like AudioTrackProcessor: latencyMs includes the sync delay, processingLatencyMs does not.
+    const audio = { processingLatencyMs: 10, syncDelayMs: 0, stopped: false, get latencyMs() { return this.processingLatencyMs + this.syncDelayMs; },
+      setSyncDelayMs(ms: number) { this.syncDelayMs = ms; } };
+    const sync = new SenderSync(audio, video);
+    for (let i = 0; i < 10; i++) vi.advanceTimersByTime(500);
+    expect(audio.syncDelayMs).toBe(30);
+    expect(video.syncDelayMs).toBe(0);
+    expect(sync.stats().mismatchMs).toBeCloseTo(0, 9);
+    expect(sync.stats().adjustments).toBe(1);
+    sync.stop();
   });
 
   it('stops by itself when a processor stopped', () => {

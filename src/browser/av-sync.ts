@@ -173,8 +173,14 @@ export function planReceiverSync(input: ReceiverSyncInput, settings: Required<Re
   // up to its target — as late as that target will make it.
   const videoNowMs = Math.max(videoPathMs, input.videoMinimumMs + input.videoPostMs, input.currentTargetMs + input.videoPostMs);
   const audioMinimumMs = Math.max(0, Math.round(videoNowMs - settings.audioLeadMs - audioFixedMs));
-  const videoTargetMs = Math.abs(avOffsetMs) <= settings.toleranceMs ? input.currentTargetMs
-    : Math.round(Math.min(settings.maxVideoTargetMs, Math.max(0, input.audioPathMs - input.videoPostMs)));
+  const wantedTargetMs = Math.round(Math.min(settings.maxVideoTargetMs, Math.max(0, input.audioPathMs - input.videoPostMs)));
+  // Left alone while the offset is within the tolerance, and also while the target is already within
+  // half of it of where it should be: Chromium's video delay does not land exactly on the target
+  // (its jitterBufferDelay reads some ms below it), so the estimate can stay just outside the
+  // tolerance with the target right, and re-setting it every interval (seen: 50–86 times a minute)
+  // only re-times the video by the audio path's own noise.
+  const videoTargetMs = Math.abs(avOffsetMs) <= settings.toleranceMs || Math.abs(wantedTargetMs - input.currentTargetMs) <= settings.toleranceMs / 2
+    ? input.currentTargetMs : wantedTargetMs;
   return { videoTargetMs, audioMinimumMs, avOffsetMs };
 }
 
@@ -224,8 +230,12 @@ function numberIn(name: string, value: unknown, low: number, high: number, fallb
 
 /** The audio side of sender sync (AudioTrackProcessor). */
 export interface SyncableAudioSender {
-  /** Latency of the processing alone, without the sync delay, ms. */
-  readonly latencyMs: number;
+  /**
+   * Latency of the processing alone, without the sync delay, ms. (Not AudioTrackProcessor.latencyMs,
+   * which includes the sync delay: planned on that, an audio delay counted twice and the plan swung
+   * between delaying the audio and delaying the video.)
+   */
+  readonly processingLatencyMs: number;
   readonly syncDelayMs: number;
   setSyncDelayMs(delayMs: number): void;
   readonly stopped: boolean;
@@ -271,7 +281,7 @@ export class SenderSync {
     if (this.audio.stopped || this.video.stopped) { this.stop(); return; }
     // No video frame measured yet: nothing to match.
     if (!(this.video.processingLatencyMs > 0)) return;
-    const next = planSenderSync(this.audio.latencyMs, this.video.processingLatencyMs, this.delays, this.settings);
+    const next = planSenderSync(this.audio.processingLatencyMs, this.video.processingLatencyMs, this.delays, this.settings);
     if (next === this.delays) return;
     this.delays = next;
     this.adjustments++;
@@ -280,7 +290,7 @@ export class SenderSync {
   }
 
   stats(): SenderSyncStats {
-    const audioLatencyMs = this.audio.latencyMs, videoLatencyMs = this.video.processingLatencyMs;
+    const audioLatencyMs = this.audio.processingLatencyMs, videoLatencyMs = this.video.processingLatencyMs;
     return {
       ...this.delays, audioLatencyMs, videoLatencyMs, adjustments: this.adjustments,
       mismatchMs: audioLatencyMs + this.delays.audioDelayMs - (videoLatencyMs + this.delays.videoDelayMs),

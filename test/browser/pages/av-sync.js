@@ -50,7 +50,7 @@ if (typeof registerProcessor === 'function' && typeof AudioWorkletProcessor === 
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const WIDTH = 160, HEIGHT = 120, FRAME_MS = 33;
+const WIDTH = 160, HEIGHT = 120, FRAME_MS = 33, FRAMES_PER_SECOND = 30;
 const CLICK_SECONDS = 0.01, CLICK_HZ = 1000, CLICK_PERIOD_MS = 1000;
 /** The click is scheduled this far ahead in the source context (the flash waits for its instant). */
 const SCHEDULE_AHEAD_S = 0.15;
@@ -146,6 +146,12 @@ async function makeSource() {
  * second (--use-file-for-fake-audio-capture), so the audio carries the capture timestamps a real
  * microphone gives the sender. Each click is detected as it is delivered to the local track and the
  * canvas flashes one period later, when the next click is delivered.
+ *
+ * Frames come on a steady 30 fps clock, like a camera's, and the flash is one of its ticks: the
+ * clock is bent (by at most a few ms per frame) so that a tick lands on the flash instant. An extra
+ * frame drawn between ticks for the flash was often dropped by the sender's frame-rate control, and
+ * the flash then went out with the next tick, up to 33 ms late (seen: the received flash frame's
+ * captureTime 8–30 ms after the flash in 4–7 of 15 clicks, each an "early audio" click).
  */
 async function makeMicSource() {
   const canvas = document.createElement('canvas');
@@ -165,33 +171,53 @@ async function makeMicSource() {
     if (flashFrames > 0) flashFrames--;
     videoTrack.requestFrame();
   };
-  const frameTimer = setInterval(draw, FRAME_MS);
   const local = watchTrackClicks(audioTrack.clone(), { outputLatency: 0 });
   const events = [];
+  /** Flash instants still to come (performance.now()), oldest first, with the click that set each. */
+  const pending = [];
   let running = true;
-  const loop = (async () => {
+  const clicksLoop = (async () => {
     let seen = 0;
     while (running) {
       await sleep(20);
       if (local.clicks.length === seen) continue;
       seen = local.clicks.length;
-      const due = local.clicks[seen - 1].audioMs + CLICK_PERIOD_MS;
-      await sleep(Math.max(0, due - performance.now() - 4));
-      while (performance.now() < due) { /* spin the last few ms for a precise flash */ }
+      const click = local.clicks[seen - 1];
+      pending.push({ dueMs: click.audioMs + CLICK_PERIOD_MS, micLagMs: click.audioMs - click.timestampMs });
+    }
+  })();
+  const framesLoop = (async () => {
+    let frameMs = performance.now();
+    while (running) {
+      // The next tick: one frame interval on, or — with a flash coming — the interval that puts a
+      // whole number of ticks between this tick and the flash (the flash's own tick included).
+      while (pending.length > 0 && pending[0].dueMs <= frameMs + 1) pending.shift();
+      let intervalMs = 1000 / FRAMES_PER_SECOND;
+      if (pending.length > 0) intervalMs = (pending[0].dueMs - frameMs) / Math.max(1, Math.round((pending[0].dueMs - frameMs) * FRAMES_PER_SECOND / 1000));
+      frameMs += intervalMs;
+      const flash = pending.length > 0 && Math.abs(pending[0].dueMs - frameMs) < 0.5 ? pending.shift() : null;
+      await sleep(Math.max(0, frameMs - performance.now() - (flash ? 4 : 0)));
       if (!running) break;
-      flashFrames = 2;
-      draw();
-      events.push({ audioMs: due, videoMs: performance.now() });
-      await sleep(CLICK_PERIOD_MS / 2);
+      if (flash) {
+        while (performance.now() < frameMs) { /* spin the last few ms for a precise flash */ }
+        flashFrames = 2;
+        draw();
+        events.push({ audioMs: flash.dueMs, videoMs: performance.now(), micLagMs: flash.micLagMs });
+      } else {
+        draw();
+      }
+      // A late timer does not push the clock: a late frame is followed by the next on time (unless
+      // the page stalled for longer than a frame, then the clock restarts from now).
+      if (performance.now() - frameMs > 1000 / FRAMES_PER_SECOND) frameMs = performance.now();
     }
   })();
   return {
     videoTrack, audioTrack, events, outputLatencyMs: 0, baseLatencyMs: 0,
     async stop() {
       running = false;
-      clearInterval(frameTimer);
       local.stop();
-      await loop;
+      await clicksLoop;
+      await framesLoop;
       videoTrack.stop();
       audioTrack.stop();
     },
@@ -296,6 +322,22 @@ function pairOffsets(flashes, clicks, fromMs, toMs = Infinity) {
     if (best !== null) offsets.push(best);
   }
   return offsets;
+}
+
+/** Per flash in [fromMs, toMs): the video path (display − source flash) and the audio path (click − source click), ms. */
+function pathBreakdown(flashes, clicks, events, fromMs, toMs) {
+  const rows = [];
+  for (const flash of flashes) {
+    if (flash.displayMs < fromMs || flash.displayMs >= toMs) continue;
+    const event = events.filter((e) => e.videoMs < flash.displayMs && e.videoMs > flash.displayMs - 600).at(-1);
+    let click = null;
+    for (const c of clicks) if (Math.abs(c.audioMs - flash.displayMs) <= 400 && (click === null || Math.abs(c.audioMs - flash.displayMs) < Math.abs(click.audioMs - flash.displayMs))) click = c;
+    if (!event || !click) continue;
+    rows.push({ v: round1(flash.displayMs - event.videoMs), a: round1(click.audioMs - event.audioMs), cb: round1(flash.callbackMs - flash.displayMs), mic: round1(event.micLagMs),
+      cap: flash.captureMs === null ? null : round1(flash.captureMs - event.videoMs), rcv: flash.receiveMs === null ? null : round1(flash.receiveMs - event.videoMs),
+      pres: round1(flash.presentedMs - event.videoMs) });
+  }
+  return rows;
 }
 
 function summary(values) {
@@ -499,23 +541,33 @@ async function watchBrowserPlayout(event) {
 }
 
 /** Offsets of the flashes displayed from now for `seconds`. */
-async function segment(name, videoWatch, audioWatch, seconds, sample = () => ({})) {
+async function segment(name, videoWatch, audioWatch, seconds, sample = () => ({}), events = null) {
   const fromMs = performance.now();
   const samples = [];
   for (let t = 0; t < seconds; t += 5) {
     await sleep(Math.min(5, seconds - t) * 1000);
     samples.push(sample());
   }
-  const offsets = pairOffsets(videoWatch.flashes, audioWatch.clicks, fromMs, performance.now());
-  return { name, offsets: offsets.map(round1), summary: summary(offsets), samples };
+  const toMs = performance.now();
+  const offsets = pairOffsets(videoWatch.flashes, audioWatch.clicks, fromMs, toMs);
+  const result = { name, offsets: offsets.map(round1), summary: summary(offsets), samples,
+    flashes: videoWatch.flashes.filter((f) => f.displayMs >= fromMs && f.displayMs < toMs).length,
+    clicks: audioWatch.clicks.filter((c) => c.audioMs >= fromMs && c.audioMs < toMs).length };
+  if (events) result.paths = pathBreakdown(videoWatch.flashes, audioWatch.clicks, events, fromMs, toMs);
+  return result;
 }
 
 /**
- * Send side, one call, four segments after a warm-up: 'off' (the raw tracks), 'send-unsynced'
- * (processAudioTrack + processVideoTrack tracks, no sync), 'send' (engine.syncSenders on), 'off-again'
- * (raw tracks back). The tracks are switched with replaceTrack, so the browser's own sync state and
- * the call stay the same and adjacent segments compare sazanami's effect alone. The receiver's audio
- * jitter buffer is pinned at `audioTargetMs` (see the test).
+ * Send side, one call, four segments after a warm-up: 'off' (the raw tracks), 'send' (processAudioTrack
+ * + processVideoTrack tracks with engine.syncSenders on), 'off-again' (raw tracks back), then
+ * 'send-unsynced' (the processed tracks without sync, for reference). The tracks are switched with
+ * replaceTrack, so the browser's own sync state and the call stay the same and adjacent segments
+ * compare sazanami's effect alone. The unsynced segment comes last: its mismatch (≈ 30–45 ms) is at
+ * the edge of the browser's own sync's dead zone (30 ms), and whatever that sync does about it must
+ * not move the baseline of the synced segment. 'off' and 'off-again' still differ (by −21…+1 ms in
+ * six runs: the browser's own drift), so the test compares 'send' with their mean. Sync is started
+ * before the processed tracks are sent. The receiver's audio jitter buffer is pinned at
+ * `audioTargetMs` (see the test).
  */
 export async function avSyncSendSegments({ warmupSeconds, segmentSeconds, settleSeconds, audioTargetMs }) {
   const { createEngine } = await import('/dist/src/index.js');
@@ -530,25 +582,31 @@ export async function avSyncSendSegments({ warmupSeconds, segmentSeconds, settle
   const audioWatch = await watchBrowserPlayout(call.got.audio);
   const use = async (audio, video) => { await call.audioSender.replaceTrack(audio); await call.videoSender.replaceTrack(video); };
   let senderSync = null;
+  const context = mic.capture.node.context;
   const sample = () => ({
-    audioLatencyMs: round1(mic.latencyMs), videoLatencyMs: round1(cam.stats().latencyMs),
+    audioLatencyMs: round1(mic.latencyMs), videoLatencyMs: round1(cam.stats().latencyMs), algorithmicMs: round1(mic.algorithmicLatencyMs),
+    baseLatencyMs: round1(1000 * (context.baseLatency || 0)), outputLatencyMs: round1(1000 * (context.outputLatency || 0)), contextRate: context.sampleRate,
     ...(senderSync ? { mismatchMs: round1(senderSync.stats().mismatchMs), videoDelayMs: senderSync.stats().videoDelayMs, audioDelayMs: senderSync.stats().audioDelayMs } : {}),
   });
   await sleep(warmupSeconds * 1000);
-  const segments = [await segment('off', videoWatch, audioWatch, segmentSeconds)];
+  const segments = [await segment('off', videoWatch, audioWatch, segmentSeconds, undefined, source.events)];
+  // Synced before the processed tracks go out, so that no unsynced frame reaches the receiver.
+  senderSync = engine.syncSenders(mic, cam);
+  await sleep(1000);
   await use(mic.track, cam.track);
   await sleep(settleSeconds * 1000);
-  segments.push(await segment('send-unsynced', videoWatch, audioWatch, segmentSeconds, sample));
-  senderSync = engine.syncSenders(mic, cam);
-  await sleep(settleSeconds * 1000);
-  segments.push(await segment('send', videoWatch, audioWatch, segmentSeconds, sample));
+  segments.push(await segment('send', videoWatch, audioWatch, segmentSeconds, sample, source.events));
   const syncStats = senderSync.stats();
   const camStats = cam.stats();
   const audioLatencyMs = mic.latencyMs;
-  senderSync.stop();
   await use(source.audioTrack, source.videoTrack);
+  senderSync.stop();
+  senderSync = null;
   await sleep(settleSeconds * 1000);
-  segments.push(await segment('off-again', videoWatch, audioWatch, segmentSeconds));
+  segments.push(await segment('off-again', videoWatch, audioWatch, segmentSeconds, undefined, source.events));
+  await use(mic.track, cam.track);
+  await sleep(settleSeconds * 1000);
+  segments.push(await segment('send-unsynced', videoWatch, audioWatch, segmentSeconds, sample, source.events));
   videoWatch.stop();
   await audioWatch.stop();
   call.close();
@@ -584,21 +642,32 @@ export async function avSyncReceiveSegments({ warmupSeconds, segmentSeconds, off
     return { latencyMs: round1(s.latencyMs), avOffsetMs: s.avOffsetMs === null ? null : round1(s.avOffsetMs), videoTargetMs: s.videoJitterBufferTargetMs,
       audioMinimumDelayMs: s.sync?.audioMinimumDelayMs ?? null, currentDelayMs: round1(s.currentDelayMs), underruns: s.underruns };
   };
-  await sleep(warmupSeconds * 1000);
-  const segments = [await segment('receive', videoWatch, playout, segmentSeconds, sample)];
-  const rxStats = { ...rx.stats(), worker: undefined, chain: undefined };
+  const startMs = performance.now();
+  const timeline = [];
+  for (let t = 0; t < warmupSeconds; t++) {
+    await sleep(1000);
+    const s = rx.stats();
+    timeline.push({ t: t + 1, avOffsetMs: s.avOffsetMs === null ? null : round1(s.avOffsetMs), target: s.videoJitterBufferTargetMs, aPath: round1(s.sync?.audioPathMs ?? null),
+      vPath: round1(s.sync?.videoPathMs ?? null), aMin: s.sync?.audioMinimumDelayMs ?? null, jb: round1(s.currentDelayMs), jbTarget: round1(s.targetDelayMs) });
+  }
+  const segments = [await segment('receive', videoWatch, playout, segmentSeconds, sample, source.events)];
+  const warmupPaths = pathBreakdown(videoWatch.flashes, playout.clicks, source.events, startMs, performance.now());
+  const full = rx.stats();
+  const w = full.worker;
+  const rxStats = { ...full, chain: undefined,
+    worker: w === null ? null : { pulls: w.pulls, sequencer: w.sequencer, framesIn: w.framesIn, framesDecoded: w.framesDecoded, decodeErrors: w.decodeErrors, unmatchedOutputs: w.unmatchedOutputs, ringOverflows: w.ringOverflows } };
   sync.stop();
   await rx.stop();
   playout.stop();
   call.got.audio.receiver.jitterBufferTarget = audioTargetMs;
   const browser = await watchBrowserPlayout(call.got.audio);
   await sleep(offSettleSeconds * 1000);
-  segments.push(await segment('off', videoWatch, browser, segmentSeconds));
+  segments.push(await segment('off', videoWatch, browser, segmentSeconds, undefined, source.events));
   const videoTargetAfterStop = call.got.video.receiver.jitterBufferTarget;
   videoWatch.stop();
   await browser.stop();
   call.close();
   await source.stop();
   await engine.close();
-  return { segments, rxStats, videoTargetAfterStop };
+  return { segments, rxStats, videoTargetAfterStop, timeline, warmupPaths };
 }
