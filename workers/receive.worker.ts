@@ -10,8 +10,9 @@
 // keeps its state in step (the chain hands over to that concealment: putDecoderConcealment). Each
 // frame's PCM is put into the chain with its RTP metadata (sequenceNumber, rtpTimestamp) and arrival
 // time. A frame lost in a longer gap is never put: the chain conceals it when its turn comes. A
-// reordered frame is decoded when it comes (a little decoder-state mismatch) and played if its time
-// has not passed; Opus's in-band FEC is not used. The chain is pulled every 10 ms of *played* audio: a timer tops up the
+// reordered frame is decoded when it comes, on a second decoder warmed up with the two frames before
+// it — on the main one, decoded after a later frame, it would carry that frame's sound into its own
+// (earlier) place — and played if its time has not passed. Opus's in-band FEC is not used. The chain is pulled every 10 ms of *played* audio: a timer tops up the
 // shared ring (src/core/receive/ring-buffer.ts) to PLAYOUT_QUEUE_MS, so pulls follow the playout
 // worklet's clock; each pull is stamped with the time it is due (heard − PLAYOUT_QUEUE_MS).
 //
@@ -50,11 +51,20 @@ const QUEUE_SAMPLES = (RECEIVE_SAMPLE_RATE_HZ * PLAYOUT_QUEUE_MS) / 1000;
 /** Decoder chunks are stamped 20 ms apart in decode order (only order matters, see onDecoded). */
 const CHUNK_TIMESTAMP_STEP_US = 20_000;
 
-interface PendingDecode { kind: SequencedKind; sequence: number; timestamp: number; arrivalMs: number }
+/** 'warm-up': decoded only to set the late lane's decoder state; its output is dropped. */
+interface PendingDecode { kind: SequencedKind | 'warm-up'; sequence: number; timestamp: number; arrivalMs: number }
+/** One AudioDecoder and the frames it still owes output for (Opus: one output per chunk, in order). */
+interface DecoderLane { decoder: AudioDecoder | null; readonly pending: PendingDecode[]; index: number }
+/** Encoded frames remembered to warm the late lane up (by sequence number modulo RECENT). */
+const RECENT = 16;
 
 let chain: ReceiveChain | null = null;
 let ring: FloatRingBuffer | null = null;
-let decoder: AudioDecoder | null = null;
+/** The main lane decodes frames in arrival order with placeholders; the late lane, reordered frames. */
+const mainLane: DecoderLane = { decoder: null, pending: [], index: 0 };
+const lateLane: DecoderLane = { decoder: null, pending: [], index: 0 };
+const recentSequences = new Int32Array(RECENT).fill(-1);
+const recentFrames: (Uint8Array | null)[] = new Array<Uint8Array | null>(RECENT).fill(null);
 let impairments: ReceiveImpairmentSettings | null = null;
 let uniform: () => number = () => 1;
 let lossStateBad = false;
@@ -62,12 +72,10 @@ let pumpTimer: ReturnType<typeof setInterval> | null = null;
 let statsTimer: ReturnType<typeof setInterval> | null = null;
 let passThrough = false;
 let stopped = false;
-let decodeIndex = 0;
-const pending: PendingDecode[] = [];
 const sequencer = new DecodeSequencer(decode);
 const pcm = new Float32Array(MAX_PACKET_SAMPLES);
 const stats: Omit<ReceiveWorkerStats, 'chain' | 'queuedMs'> = {
-  framesIn: 0, framesDroppedByTest: 0, framesDecoded: 0, decodeErrors: 0, unmatchedOutputs: 0,
+  framesIn: 0, framesDroppedByTest: 0, framesDecoded: 0, framesDecodedLate: 0, decodeErrors: 0, unmatchedOutputs: 0,
   pulls: { normal: 0, concealed: 0, merged: 0, accelerated: 0, decelerated: 0, waiting: 0 },
   ringOverflows: 0, framesBeforeStart: 0, emptyFrames: 0, packetMs: 0, lastDecodeError: null, lastSequenceNumber: null, lastRtpTimestamp: null, receiveTimeLagMs: null, framesPassedThrough: 0,
   sequencer: sequencer.stats,
@@ -99,21 +107,21 @@ function start(message: Extract<ToReceiveWorker, { type: 'start' }>): void {
   ring = new FloatRingBuffer(message.ring);
   impairments = message.impairments;
   if (impairments !== null) uniform = seededUniform(impairments.seed);
-  decoder = createDecoder();
+  mainLane.decoder = createDecoder(mainLane);
   pumpTimer = setInterval(pump, PUMP_INTERVAL_MS);
   statsTimer = setInterval(() => scope.postMessage({ type: 'stats', id: null, stats: snapshot() }), RECEIVE_STATS_INTERVAL_MS);
   scope.postMessage({ type: 'ready' });
 }
 
-/** A mono 48 kHz Opus decoder; after a decoding error (it then closes) the next decode makes a new one. */
-function createDecoder(): AudioDecoder {
+/** A mono 48 kHz Opus decoder for `lane`; after a decoding error (it then closes) the next decode makes a new one. */
+function createDecoder(lane: DecoderLane): AudioDecoder {
   const created = new AudioDecoder({
-    output: onDecoded,
+    output: (data) => onDecoded(lane, data),
     error: (error) => {
       stats.decodeErrors++;
       stats.lastDecodeError = `${error.name}: ${error.message}`;
       // The frames still in this decoder produce no output.
-      pending.length = 0;
+      lane.pending.length = 0;
     },
   });
   created.configure({ codec: 'opus', sampleRate: RECEIVE_SAMPLE_RATE_HZ, numberOfChannels: 1 });
@@ -191,12 +199,31 @@ function gaussian(): number {
 /** The sequencer's sink: decodes one frame (or a 1-byte placeholder for a lost one). */
 function decode(kind: SequencedKind, sequence: number, timestamp: number, arrivalMs: number, data: Uint8Array): void {
   if (stopped) return;
-  if (decoder === null || decoder.state === 'closed') decoder = createDecoder();
-  pending.push({ kind, sequence, timestamp, arrivalMs });
+  if (kind !== 'late') {
+    if (kind === 'packet') {
+      recentSequences[sequence % RECENT] = sequence;
+      recentFrames[sequence % RECENT] = data;
+    }
+    submit(mainLane, kind, sequence, timestamp, arrivalMs, data);
+    return;
+  }
+  // A reordered frame: the late lane's decoder is brought near the right state by the two frames before it.
+  stats.framesDecodedLate++;
+  for (const back of [2, 1]) {
+    const previous = (sequence - back) & 0xffff;
+    const frame = recentSequences[previous % RECENT] === previous ? recentFrames[previous % RECENT] : null;
+    if (frame !== null) submit(lateLane, 'warm-up', previous, 0, 0, frame);
+  }
+  submit(lateLane, 'late', sequence, timestamp, arrivalMs, data);
+}
+
+function submit(lane: DecoderLane, kind: PendingDecode['kind'], sequence: number, timestamp: number, arrivalMs: number, data: Uint8Array): void {
+  if (lane.decoder === null || lane.decoder.state === 'closed') lane.decoder = createDecoder(lane);
+  lane.pending.push({ kind, sequence, timestamp, arrivalMs });
   try {
-    decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: decodeIndex++ * CHUNK_TIMESTAMP_STEP_US, data }));
+    lane.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: lane.index++ * CHUNK_TIMESTAMP_STEP_US, data }));
   } catch (error) {
-    pending.pop();
+    lane.pending.pop();
     stats.decodeErrors++;
     postError(error);
   }
@@ -207,10 +234,11 @@ function decode(kind: SequencedKind, sequence: number, timestamp: number, arriva
  * outputs (first chunk's timestamp + decoded duration), so outputs are matched to chunks by order:
  * Opus gives exactly one output per chunk, in decode order.
  */
-function onDecoded(data: AudioData): void {
+function onDecoded(lane: DecoderLane, data: AudioData): void {
   try {
-    const entry = pending.shift();
+    const entry = lane.pending.shift();
     if (entry === undefined || chain === null) { stats.unmatchedOutputs++; return; }
+    if (entry.kind === 'warm-up') return;
     const frames = Math.min(data.numberOfFrames, MAX_PACKET_SAMPLES);
     const samples = pcm.subarray(0, frames);
     data.copyTo(samples, { planeIndex: 0, format: 'f32-planar', frameCount: frames });
@@ -260,11 +288,14 @@ function stop(): void {
   if (pumpTimer !== null) clearInterval(pumpTimer);
   if (statsTimer !== null) clearInterval(statsTimer);
   const final = snapshot();
-  try { if (decoder !== null && decoder.state !== 'closed') decoder.close(); } catch { /* already closed */ }
-  decoder = null;
+  for (const lane of [mainLane, lateLane]) {
+    try { if (lane.decoder !== null && lane.decoder.state !== 'closed') lane.decoder.close(); } catch { /* already closed */ }
+    lane.decoder = null;
+    lane.pending.length = 0;
+  }
+  recentFrames.fill(null);
   chain?.destroy();
   chain = null;
-  pending.length = 0;
   sequencer.reset();
   scope.postMessage({ type: 'stats', id: null, stats: final });
   scope.postMessage({ type: 'stopped' });

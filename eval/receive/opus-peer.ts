@@ -124,7 +124,9 @@ export function loadOpusPeer(): OpusPeer {
 export function decodeAsReceiver(opus: OpusPeer, packets: readonly Uint8Array[], lost: readonly boolean[]): { pcm: Float32Array; decoderConcealed: boolean[] } {
   const order: { index: number; data: Uint8Array }[] = [];
   const decoderConcealed = new Array<boolean>(packets.length).fill(false);
+  // No reordering here: nothing comes 'late'.
   const sequencer = new DecodeSequencer((kind, sequence, _timestamp, _arrival, data) => {
+    if (kind === 'late') return;
     order.push({ index: sequence, data: data.slice() });
     if (kind === 'placeholder') decoderConcealed[sequence] = true;
   });

@@ -105,6 +105,8 @@ export interface ReceiveWorkerStats {
   framesDroppedByTest: number;
   /** Frames decoded and put into the chain. */
   framesDecoded: number;
+  /** Of those, frames that came after a later one, decoded apart (the late lane). */
+  framesDecodedLate: number;
   decodeErrors: number;
   lastDecodeError: string | null;
   /** Frames with an empty payload (not decodable; concealed like lost ones). */

@@ -15,16 +15,18 @@
 // needed it) was tried, and lost reordered packets the jitter buffer would still have played — in a
 // simulated minute with bursty loss and 15 ms of independent jitter per packet, 6.9 s concealed vs
 // 4.7 s when decoding on arrival; this way, 4.8 s. A missing packet that turns up later
-// was only reordered: it is decoded then, out of order (the decoder's state is off for a packet or
-// two, as when every packet was decoded on arrival), and the chain plays it in place of the
-// placeholder's concealment if its time has not passed. Nothing is allocated per packet.
+// was only reordered: it is decoded then, and the chain plays it in place of the placeholder's
+// concealment if its time has not passed. Such a packet is emitted as 'late' so the
+// decoding side can keep it away from the main decoder (receive.worker.ts decodes it on a second
+// decoder warmed up with the packets before it). Nothing is allocated per packet.
 
 /** A packet this far behind the newest one means the sender restarted its sequence numbers. */
 const RESTART_BEHIND = 1000;
 /** Sequence numbers remembered to refuse a duplicate of a packet already decoded. */
 const REMEMBERED = 256;
 
-export type SequencedKind = 'packet' | 'placeholder';
+/** 'late': a packet that came after a later one (out of order). */
+export type SequencedKind = 'packet' | 'placeholder' | 'late';
 /** Receives what to decode, in order. `data` of a placeholder is a shared 1-byte buffer. */
 export type DecodeSink = (kind: SequencedKind, sequence: number, timestamp: number, arrivalMs: number, data: Uint8Array) => void;
 
@@ -63,7 +65,7 @@ export class DecodeSequencer {
     const ahead = delta16(seq, this.next);
     if (ahead < 0 && ahead > -RESTART_BEHIND) {
       this.stats.outOfOrder++;
-      this.decode('packet', seq, ts, arrivalMs, data);
+      this.decode('late', seq, ts, arrivalMs, data);
       return;
     }
     if (ahead < 0) {
