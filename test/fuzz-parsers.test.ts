@@ -4,8 +4,7 @@
 // header fields set to extremes, random bytes). The only outcomes allowed are a valid parse or an
 // Error whose one-line message names the problem — never an engine error from deep inside ("Cannot
 // read properties of undefined"), and never an output larger than the input can justify (a header
-// claiming gigabytes must not allocate them). Bugs found in code this suite may not change are
-// pinned by it.fails tests marked KNOWN BUG, each saying where the fix goes.
+// claiming gigabytes must not allocate them).
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -579,7 +578,7 @@ describe('receive and video worker messages under mutation', () => {
       expect(tally.errors).toBeGreaterThan(MESSAGE_INPUTS / 2);
     });
 
-    it(`the ${name} worker's own handler survives 1000 mutated messages (engine errors counted: see KNOWN BUG)`, async () => {
+    it(`the ${name} worker's own handler survives 1000 mutated messages with clean errors only (engine errors counted, 0 allowed)`, async () => {
       const worker = name === 'video' ? videoWorker : receiveWorker;
       const valid = (name === 'video' ? videoValid : receiveValid).filter((m) => m.type !== 'stop');
       const random = seededRandom(seed + 1);
