@@ -209,7 +209,7 @@ function decode(kind: SequencedKind, sequence: number, timestamp: number, arriva
   }
   // A reordered frame: the late lane's decoder is brought near the right state by the two frames before it.
   stats.framesDecodedLate++;
-  for (const back of [2, 1]) {
+  for (let back = 2; back >= 1; back--) {  // no array literal: this runs per reordered frame
     const previous = (sequence - back) & 0xffff;
     const frame = recentSequences[previous % RECENT] === previous ? recentFrames[previous % RECENT] : null;
     if (frame !== null) submit(lateLane, 'warm-up', previous, 0, 0, frame);
